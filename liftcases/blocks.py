@@ -1,0 +1,168 @@
+"""Turn an article body in any raw form into a flat list of raw blocks.
+
+Only text and image addresses come out of here: no markup from the source ever
+reaches a page, so nothing in a scraped page can run script in a reader's
+browser. HTML is parsed with BeautifulSoup; Markdown is first rendered with
+markdown-it-py and then read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from markdown_it import MarkdownIt
+
+from .model import Image
+
+BLOCK_TAGS = {
+    "p", "div", "section", "article", "header", "footer", "aside", "main", "blockquote",
+    "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "figure", "figcaption",
+    "h1", "h2", "h3", "h4", "h5", "h6", "pre", "hr", "center",
+}  # fmt: skip
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BOLD_TAGS = {"strong", "b"}
+# Elements whose content is never article text.
+DROP_TAGS = {
+    "script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "form",
+    "input", "button", "select", "textarea", "svg", "math", "template", "nav", "head", "title",
+    "meta", "link", "base", "audio", "video", "canvas",
+}  # fmt: skip
+_PROXY = re.compile(r"^https?://[^?#]+\?(?:[a-z_]+=)?(https?(?::|%3A)(?://|%2F%2F).+)$", re.I)
+_BULLET = re.compile(r"^\s*(?:[•·●◆◇■□▪►▶✔✅\-*+]|\d{1,2}[.、)）])\s+")
+_SPACE_RUN = re.compile(r"(?<=\S)[ \t\u3000]{3,}(?=\S)")
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
+# An image this small, or this flat, is an icon or a separator, not a picture of the case.
+DECORATIVE_MAX_SIDE = 200
+SEPARATOR_RATIO = 4
+
+
+@dataclass(frozen=True)
+class RawBlock:
+    text: str = ""
+    bold: bool = False  # every character of the text is bold
+    heading: int = 0  # 1–6 for an HTML heading
+    image: Image | None = None
+
+
+def unwrap_proxy(url: str) -> str:
+    """An image proxy URL such as ``https://proxy/?http://host/a.jpg`` becomes ``http://host/a.jpg``."""
+    url = url.strip()
+    for _ in range(3):
+        m = _PROXY.match(url)
+        if not m:
+            break
+        inner = m.group(1)
+        url = unquote(inner) if inner[4:8].upper().startswith(("%3A", "S%3A")) else inner
+    return url
+
+
+def safe_image_url(url: str) -> str | None:
+    """Only absolute http(s) images, or site-relative paths, may appear on a page."""
+    url = unwrap_proxy(url)
+    if url.startswith("//"):
+        url = "https:" + url
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return url
+    return None
+
+
+def _int(value: object) -> int | None:
+    try:
+        n = int(str(value).strip().removesuffix("px"))
+    except (TypeError, ValueError):
+        return None
+    return n if n > 0 else None
+
+
+def image_from_tag(tag: Tag) -> Image | None:
+    """An Image from an <img>, or None when it is missing, unsafe or decorative."""
+    src = ""
+    for attr in ("data-src", "data-original", "data-actualsrc", "src"):
+        value = tag.get(attr)
+        if isinstance(value, str) and value.strip() and not value.startswith("data:"):
+            src = value
+            break
+    url = safe_image_url(src) if src else None
+    if not url:
+        return None
+    width, height = _int(tag.get("width")), _int(tag.get("height"))
+    size = tag.get("data-size")
+    if isinstance(size, str) and "," in size:
+        width, height = (_int(v) for v in size.split(",", 1))
+    if width and height:
+        small = width <= DECORATIVE_MAX_SIDE and height <= DECORATIVE_MAX_SIDE
+        flat = width >= SEPARATOR_RATIO * height and height <= 80
+        if small or flat:
+            return None
+    alt = tag.get("alt")
+    return Image(src=url, alt=alt.strip() if isinstance(alt, str) else "", width=width, height=height)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.blocks: list[RawBlock] = []
+        self.pieces: list[tuple[str, bool]] = []
+        self.heading = 0
+
+    def flush(self) -> None:
+        text = "".join(t for t, _ in self.pieces)
+        if text.strip():
+            bold = all(b for t, b in self.pieces if t.strip())
+            self.blocks.append(RawBlock(text=" ".join(text.split()), bold=bold, heading=self.heading))
+        self.pieces = []
+
+    def walk(self, node: Tag, bold: bool = False) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if type(child) is NavigableString:  # not a comment, CDATA or doctype
+                    self.pieces.append((str(child), bold))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name.lower()
+            if name in DROP_TAGS:
+                continue
+            if name == "br":
+                self.flush()
+            elif name == "img":
+                self.flush()
+                image = image_from_tag(child)
+                if image:
+                    self.blocks.append(RawBlock(image=image))
+            elif name in BLOCK_TAGS:
+                self.flush()
+                outer = self.heading
+                if name in HEADING_TAGS:
+                    self.heading = int(name[1])
+                self.walk(child, bold)
+                self.flush()
+                self.heading = outer
+            else:
+                self.walk(child, bold or name in BOLD_TAGS)
+
+
+def html_to_blocks(html: str) -> list[RawBlock]:
+    soup = BeautifulSoup(html, "html.parser")
+    walker = _Walker()
+    walker.walk(soup.body or soup)
+    walker.flush()
+    return walker.blocks
+
+
+def markdown_to_blocks(text: str) -> list[RawBlock]:
+    return html_to_blocks(_MARKDOWN.render(text))
+
+
+def text_to_blocks(text: str) -> list[RawBlock]:
+    """Plain scraped text: a paragraph per line, per run of spaces, or per bullet."""
+    blocks = []
+    for line in text.split("\n"):
+        for part in _SPACE_RUN.split(line):
+            part = _BULLET.sub("", part).strip()
+            if part:
+                blocks.append(RawBlock(text=part))
+    return blocks

@@ -1,0 +1,193 @@
+"""Load the editable data files under content/data/ into typed, frozen objects.
+
+Every problem in a data file is collected and reported together; a data file
+that cannot be read at all stops the build (there is nothing sensible to build
+without a taxonomy or gazetteer).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import City, District, Method, Problem, Street
+from .zh_text import slugify
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: re.Pattern[str]
+    what: str
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    cut_tail: tuple[Rule, ...]
+    drop_line: tuple[Rule, ...]
+    aggregators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FigureRule:
+    label: str
+    unit: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Data:
+    methods: tuple[Method, ...]
+    categories: tuple[str, ...]
+    cities: tuple[City, ...]
+    boilerplate: Boilerplate
+    figures: tuple[FigureRule, ...]
+    files: tuple[Path, ...]  # every file read, for cache keys and messages
+
+
+class DataError(Exception):
+    """A data file cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(str(path), "缺少数据文件：请从仓库恢复它", None, "error"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(str(path), f"不是有效的 YAML：{exc}", mark.line + 1 if mark else None, "error"))
+    return None
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def _methods(raw: Any, path: Path, problems: list[Problem]) -> tuple[tuple[Method, ...], tuple[str, ...]]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("methods"), list):
+        problems.append(Problem(str(path), "应有 categories 和 methods 两个列表", None, "error"))
+        return (), ()
+    categories = _strs(raw.get("categories"))
+    methods: list[Method] = []
+    seen: set[str] = set()
+    for n, item in enumerate(raw["methods"], 1):
+        where = f"第 {n} 条做法"
+        if not isinstance(item, dict):
+            problems.append(Problem(str(path), f"{where}应是映射", None, "error"))
+            continue
+        mid, name = str(item.get("id", "")), str(item.get("name", ""))
+        if not ID_RE.match(mid):
+            problems.append(Problem(str(path), f"{where}的 id '{mid}' 应为小写拼音加连字符", None, "error"))
+        if mid in seen:
+            problems.append(Problem(str(path), f"{where}的 id '{mid}' 重复", None, "error"))
+        seen.add(mid)
+        category = str(item.get("category", ""))
+        if category not in categories:
+            problems.append(Problem(str(path), f"做法 '{mid}' 的类别 '{category}' 不在 categories 中", None, "error"))
+        match = item.get("match") or {}
+        all_of = tuple(tuple(_strs(group) for group in rule) for rule in match.get("all_of") or ())
+        methods.append(
+            Method(
+                id=mid,
+                name=name,
+                category=category,
+                aliases=_strs(item.get("aliases")),
+                summary=str(item.get("summary", "")).strip(),
+                description=str(item.get("description", "")).strip(),
+                phrases=_strs(match.get("phrases")),
+                all_of=all_of,
+                none_of=_strs(match.get("none_of")),
+            )
+        )
+    return tuple(methods), categories
+
+
+def _district(raw: dict[str, Any], city: str) -> District:
+    name = str(raw["name"])
+    streets = tuple(
+        Street(name=str(s["name"]), kind=str(s.get("kind", "街道")), aliases=_strs(s.get("aliases")))
+        for s in raw.get("streets") or ()
+    )
+    # An explicit slug wins: pinyin of place names is not always right (长宁 is chang-ning, not zhang-ning).
+    base = str(raw.get("slug") or slugify(re.sub(r"(新区|区)$", "", name), sep=""))
+    slug = base if city == "上海市" else f"{slugify(re.sub(r'市$', '', city), sep='')}-{base}"
+    return District(
+        name=name,
+        slug=slug,
+        city=city,
+        aliases=_strs(raw.get("aliases")),
+        former=_strs(raw.get("former")),
+        streets=streets,
+    )
+
+
+def _cities(raw: Any, path: Path, problems: list[Problem]) -> tuple[City, ...]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("cities"), list):
+        problems.append(Problem(str(path), "应有 cities 列表", None, "error"))
+        return ()
+    cities: list[City] = []
+    for item in raw["cities"]:
+        try:
+            name = str(item["name"])
+            districts = tuple(_district(d, name) for d in item.get("districts") or ())
+        except (KeyError, TypeError) as exc:
+            problems.append(Problem(str(path), f"城市条目缺少字段或格式不对：{exc}", None, "error"))
+            continue
+        cities.append(City(name=name, aliases=_strs(item.get("aliases")), districts=districts))
+    return tuple(cities)
+
+
+def _rules(raw: Any, key: str, path: Path, problems: list[Problem]) -> tuple[Rule, ...]:
+    rules = []
+    for n, item in enumerate(raw.get(key) or (), 1):
+        try:
+            rules.append(Rule(re.compile(str(item["pattern"])), str(item.get("what", ""))))
+        except (KeyError, TypeError, re.error) as exc:
+            problems.append(Problem(str(path), f"{key} 第 {n} 条规则无效：{exc}", None, "error"))
+    return tuple(rules)
+
+
+def load_data(data_dir: Path) -> Data:
+    """Read every data file; raise DataError listing all problems if any is unusable."""
+    problems: list[Problem] = []
+    paths = {name: data_dir / f"{name}.yaml" for name in ("methods", "gazetteer", "boilerplate", "figures")}
+    raw = {name: _read_yaml(path, problems) for name, path in paths.items()}
+    methods, categories = _methods(raw["methods"], paths["methods"], problems)
+    cities = _cities(raw["gazetteer"], paths["gazetteer"], problems)
+    bp = raw["boilerplate"] if isinstance(raw["boilerplate"], dict) else {}
+    boilerplate = Boilerplate(
+        cut_tail=_rules(bp, "cut_tail", paths["boilerplate"], problems),
+        drop_line=_rules(bp, "drop_line", paths["boilerplate"], problems),
+        aggregators=_strs(bp.get("aggregators")),
+    )
+    fig_raw = raw["figures"] if isinstance(raw["figures"], dict) else {}
+    figures = []
+    for n, item in enumerate(fig_raw.get("figures") or (), 1):
+        try:
+            figures.append(FigureRule(str(item["label"]), str(item["unit"]), re.compile(str(item["pattern"]))))
+        except (KeyError, TypeError, re.error) as exc:
+            problems.append(Problem(str(paths["figures"]), f"第 {n} 条数字规则无效：{exc}", None, "error"))
+    if any(p.severity == "error" for p in problems):
+        raise DataError(problems)
+    return Data(
+        methods=methods,
+        categories=categories,
+        cities=cities,
+        boilerplate=boilerplate,
+        figures=tuple(figures),
+        files=tuple(sorted(paths.values())),
+    )

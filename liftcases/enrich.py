@@ -1,0 +1,135 @@
+"""Stage 3, enrich: what the knowledge base knows about each article.
+
+Every claim carries the sentence of the normalised text that backs it, so a
+reader (and a test) can check it: evidence is always a substring of
+``Article.text``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+
+from .datafiles import Data, FigureRule
+from .model import Article, Case, Figure, Method, MethodUse, Place, Problem
+from .places import Gazetteer, resolve_place
+from .zh_text import split_sentences
+
+MAX_EVIDENCE = 3
+
+
+def method_evidence(method: Method, sentences: list[str]) -> tuple[str, ...]:
+    """Sentences that show the method in use, by its phrases or its co-occurrence rules."""
+    found: list[str] = []
+    for sentence in sentences:
+        if any(word in sentence for word in method.none_of):
+            continue
+        hit = any(p in sentence for p in (*method.phrases, method.name, *method.aliases))
+        hit = hit or any(all(any(t in sentence for t in group) for group in rule) for rule in method.all_of)
+        if hit and sentence not in found:
+            found.append(sentence)
+            if len(found) == MAX_EVIDENCE:
+                break
+    return tuple(found)
+
+
+def find_figures(rules: tuple[FigureRule, ...], sentences: list[str]) -> tuple[Figure, ...]:
+    figures: list[Figure] = []
+    labels: set[str] = set()
+    for rule in rules:
+        if rule.label in labels:
+            continue
+        for sentence in sentences:
+            m = rule.pattern.search(sentence)
+            if m:
+                figures.append(Figure(rule.label, float(m.group("value")), rule.unit, sentence))
+                labels.add(rule.label)
+                break
+    return tuple(figures)
+
+
+def _nearest(value: str, options: list[str]) -> str:
+    near = difflib.get_close_matches(value, options, n=3, cutoff=0.3) or options[:5]
+    return "、".join(near)
+
+
+def _override_methods(
+    article: Article, data: Data, found: tuple[MethodUse, ...], sentences: list[str]
+) -> tuple[tuple[MethodUse, ...], list[Problem]]:
+    """Front matter ``methods:`` (ids or names) replaces what the text matching found."""
+    wanted = article.source.meta.get("methods")
+    if wanted is None:
+        return found, []
+    problems: list[Problem] = []
+    by_key = {m.id: m for m in data.methods} | {m.name: m for m in data.methods}
+    uses = []
+    for key in wanted if isinstance(wanted, list) else [wanted]:
+        method = by_key.get(str(key))
+        if method is None:
+            problems.append(
+                Problem(
+                    article.source.rel,
+                    f"未知的做法 '{key}'；可用的有：{_nearest(str(key), list(by_key))}",
+                    None,
+                    "error",
+                )
+            )
+            continue
+        uses.append(MethodUse(method.id, method.name, method_evidence(method, sentences)))
+    return tuple(uses), problems
+
+
+def _override_place(article: Article, place: Place, gaz: Gazetteer) -> tuple[Place, list[Problem]]:
+    meta = article.source.meta
+    problems: list[Problem] = []
+    fields = {k: str(meta[k]) for k in ("city", "district", "street", "neighbourhood") if meta.get(k)}
+    if not fields:
+        return place, problems
+    district = fields.get("district")
+    if district:
+        entry = gaz.forms.get(district)
+        if entry is None or entry[1] is None:
+            names = [d.name for c in gaz.cities for d in c.districts]
+            problems.append(
+                Problem(
+                    article.source.rel, f"未知的区 '{district}'；相近的有：{_nearest(district, names)}", None, "error"
+                )
+            )
+            fields.pop("district")
+        else:
+            fields["district"] = entry[1].name
+            fields.setdefault("city", entry[0])
+            if "street" not in fields and place.district != entry[1].name:
+                fields["street"] = ""
+    evidence = {k: v for k, v in place.evidence.items() if k not in fields}
+    values = {k: (v or None) for k, v in fields.items()}
+    return replace(place, **values, evidence=evidence), problems
+
+
+def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
+    """One case from one article; problems are collected on the case, never raised."""
+    text_blocks = [b.text for b in article.blocks if b.kind != "img"]
+    sentences = split_sentences(article.text)
+    place, problems = resolve_place(gaz, article.source.rel, article.title, text_blocks, article.publisher)
+    place, place_problems = _override_place(article, place, gaz)
+    uses = []
+    for method in data.methods:
+        evidence = method_evidence(method, sentences)
+        if evidence:
+            uses.append(MethodUse(method.id, method.name, evidence))
+    methods, method_problems = _override_methods(article, data, tuple(uses), sentences)
+    problems = [*problems, *place_problems, *method_problems]
+    rel = article.source.rel
+    if place.district is None and place.city is None:
+        problems.append(Problem(rel, "找不到案例所在的区：请在前置信息写 district: 区名（如 普陀区）"))
+    if article.date is None:
+        problems.append(Problem(rel, "找不到发布日期：请在前置信息写 date: 2023-07-09"))
+    if not methods:
+        problems.append(Problem(rel, "没有识别出任何做法：请在前置信息写 methods: [做法 id]，或补充方法库的匹配规则"))
+    return Case(
+        article=article,
+        place=place,
+        methods=methods,
+        figures=find_figures(data.figures, sentences),
+        problems=tuple(problems),
+    )

@@ -1,0 +1,199 @@
+"""Stage 1, ingest: find article files, decode them, and tell their raw form from the content.
+
+Readers share one signature, ``read(path, rel, text) -> Source``, and are chosen
+by what the file *is* (front matter or not, HTML or Markdown body), never by its
+extension: the seed articles are ``.txt`` files holding YAML front matter and HTML.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import yaml
+
+from .model import Problem, RawForm, Source, frozen_mapping
+from .zh_text import slugify
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_HTML_BLOCK = re.compile(r"<(p|div|section|article|h[1-6]|img|br|span|ul|ol|li|table|strong)\b[^>]*>", re.I)
+_MD_SIGNS = re.compile(r"^(#{1,6}\s|[-*+]\s|\d+\.\s|>\s|!\[|\[[^\]]+\]\()", re.M)
+_SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Legacy Chinese encodings charset detection may pick; GB18030 is a superset of GB2312 and GBK.
+_CHINESE_ENCODINGS = ("gb18030", "big5", "big5hkscs", "utf-16", "utf-8")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    sources: tuple[Source, ...]
+    problems: tuple[Problem, ...]
+
+
+def find_articles(articles_dir: Path) -> list[Path]:
+    """Every file under the articles folder, in a stable order, whatever its extension."""
+    return sorted(p for p in articles_dir.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes as text: BOM first, then strict UTF-8, then detection among Chinese encodings."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data.decode(name), name.replace("-sig", "")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if data[1::2].count(0) > len(data) // 4 or data[0::2].count(0) > len(data) // 4:
+        # UTF-16 without a BOM: half the bytes of CJK-free markup are NUL.
+        name = "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
+        return data.decode(name, errors="replace"), name
+    results = charset_normalizer.from_bytes(data, cp_isolation=list(_CHINESE_ENCODINGS))
+    best = results.best()
+    if best is None:
+        raise UnicodeError("无法识别文件的文字编码")
+    name = best.encoding.replace("_", "-")
+    return str(best), name
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int, str | None, int | None]:
+    """(meta, body, body_line, error, error_line). meta is None when there is no front matter."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None or not _FENCE.match(lines[start]):
+        return None, text, 1, None, None
+    end = next((i for i in range(start + 1, len(lines)) if _FENCE.match(lines[i])), None)
+    if end is None:
+        return (
+            None,
+            "",
+            1,
+            f"前置信息（front matter）没有结束：请在第 {start + 1} 行的 --- 之后、正文之前加一行 ---",
+            start + 1,
+        )
+    try:
+        meta = yaml.safe_load("\n".join(lines[start + 1 : end]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = start + 2 + mark.line if mark else start + 1
+        return None, "", 1, f"前置信息不是有效的 YAML：{getattr(exc, 'problem', exc)}", line
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return None, "", 1, "前置信息应是“键: 值”的映射（如 title: 标题），现在不是", start + 2
+    return {str(k): v for k, v in meta.items()}, "\n".join(lines[end + 1 :]), end + 2, None, None
+
+
+def detect_form(meta: dict[str, Any] | None, body: str) -> RawForm:
+    """Tell the raw form from the content, not the file name."""
+    looks_html = len(_HTML_BLOCK.findall(body[:20000])) >= 2 or body.lstrip().startswith("<")
+    if meta is not None:
+        return "frontmatter-html" if looks_html else "frontmatter-markdown"
+    first = next((line for line in body.split("\n") if line.strip()), "")
+    if first.startswith("# ") or (len(_MD_SIGNS.findall(body)) >= 3 and not looks_html):
+        return "markdown"
+    return "scraped-text"
+
+
+def _slug(path: Path, rel: str, meta: dict[str, Any] | None) -> tuple[str, str | None]:
+    """The page slug: an explicit front matter ``slug`` or the file name; never what extraction finds."""
+    explicit = meta.get("slug") if meta else None
+    if explicit is not None:
+        value = str(explicit)
+        if not _SLUG_RE.match(value):
+            return slugify(Path(rel).stem) or "article", (
+                f"slug '{value}' 无效：只能用小写字母、数字和连字符（如 putuo-fenghe），已改用文件名"
+            )
+        return value, None
+    return slugify(Path(rel).stem.lstrip(".")) or slugify(rel) or "article", None
+
+
+def read_article(path: Path, rel: str, data: bytes) -> tuple[Source | None, list[Problem]]:
+    """Decode and split one article file. Returns no Source when it cannot be used."""
+    problems: list[Problem] = []
+    if not data.strip():
+        return None, [Problem(rel, "文件是空的：请写入文章内容，或删除这个文件", None, "error")]
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = data[:4096]
+        if head[1::2].count(0) < len(head) // 4 and head[0::2].count(0) < len(head) // 4:
+            return None, [Problem(rel, "这是二进制文件，不是文章：请放入文本、Markdown 或 HTML 文件", None, "error")]
+    try:
+        text, encoding = decode(data)
+    except UnicodeError as exc:
+        return None, [Problem(rel, f"{exc}：请另存为 UTF-8 编码", None, "error")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    meta, body, body_line, error, error_line = split_front_matter(text)
+    if error:
+        return None, [Problem(rel, error, error_line, "error")]
+    if not body.strip():
+        problems.append(Problem(rel, "正文是空的：请在前置信息之后写正文", body_line, "error"))
+        return None, problems
+    slug, slug_problem = _slug(path, rel, meta)
+    if slug_problem:
+        problems.append(Problem(rel, slug_problem, None, "error"))
+    form = detect_form(meta, body)
+    source = Source(
+        path=path,
+        rel=rel,
+        slug=slug,
+        form=form,
+        encoding=encoding,
+        meta=frozen_mapping(meta),
+        body=body,
+        body_line=body_line,
+    )
+    return source, problems
+
+
+def ingest(articles_dir: Path, max_bytes: int) -> Ingested:
+    """Read every article; a bad file becomes a problem and the others go on."""
+    sources: list[Source] = []
+    problems: list[Problem] = []
+    root = articles_dir.resolve()
+    for path in find_articles(articles_dir):
+        rel = path.relative_to(articles_dir).as_posix()
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            problems.append(
+                Problem(rel, "符号链接指向 content/articles/ 之外：已拒绝，请把文件本身放进来", None, "error")
+            )
+            continue
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        if size > max_bytes:
+            problems.append(
+                Problem(
+                    rel,
+                    f"文件太大（{size // 1_000_000} MB，上限 {max_bytes // 1_000_000} MB）：请只保留文章本身",
+                    None,
+                    "error",
+                )
+            )
+            continue
+        source, found = read_article(path, rel, path.read_bytes())
+        problems.extend(found)
+        if source is not None:
+            sources.append(source)
+    unique: dict[str, Source] = {}
+    for source in sources:
+        first = unique.setdefault(source.slug, source)
+        if first is not source:
+            problems.append(
+                Problem(
+                    source.rel,
+                    f"网址 /cases/{source.slug}/ 已被 {first.rel} 使用：请改文件名或在前置信息里设不同的 slug",
+                    None,
+                    "error",
+                )
+            )
+    return Ingested(tuple(unique.values()), tuple(problems))

@@ -1,0 +1,183 @@
+"""Typed, frozen documents that move between the build's stages.
+
+Each stage makes new objects (``dataclasses.replace``) instead of filling in
+placeholders, and every document remembers the file it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+RawForm = Literal["frontmatter-html", "frontmatter-markdown", "markdown", "scraped-text"]
+
+
+def frozen_mapping(data: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """A read-only view of a copy of ``data``, so frozen documents stay frozen."""
+    return MappingProxyType(dict(data or {}))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something an editor should fix, worded as the fix."""
+
+    path: str
+    message: str
+    line: int | None = None
+    severity: Severity = "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        label = "错误" if self.severity == "error" else "警告"
+        return f"{where}: {label}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One article file as read from disk: decoded text, split into its parts."""
+
+    path: Path  # absolute path on disk
+    rel: str  # path relative to content/articles/, with forward slashes
+    slug: str
+    form: RawForm
+    encoding: str
+    meta: Mapping[str, Any]  # front matter (empty for scraped text)
+    body: str  # the body text in its raw form (HTML, Markdown or plain text)
+    body_line: int  # line number in the file where the body starts (1-based)
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the clean body: a paragraph, a sub-heading or an image."""
+
+    kind: Literal["p", "h2", "h3", "img"]
+    text: str = ""
+    image: Image | None = None
+
+
+@dataclass(frozen=True)
+class Credit:
+    role: str  # 记者, 通讯员, 编辑, 校对, 摄影, 责编 …
+    names: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """A normalised article: clean Simplified text, no boilerplate."""
+
+    source: Source
+    title: str
+    date: str | None  # YYYY-MM-DD
+    publisher: str | None  # who published it (an account, a newspaper, a site)
+    channel: str | None  # an aggregator that carried it, if any
+    url: str | None
+    blocks: tuple[Block, ...]
+    credits: tuple[Credit, ...]
+    converted_from_traditional: bool
+    original_title: str  # the title as the file had it, before any repair
+    removed: tuple[str, ...]  # lines cut as boilerplate, for editors to audit
+    extra: Mapping[str, Any] = field(default_factory=frozen_mapping)
+
+    @property
+    def text(self) -> str:
+        """The normalised text that evidence is quoted from: title, then each text block."""
+        parts = [self.title] + [b.text for b in self.blocks if b.kind != "img"]
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Place:
+    city: str | None
+    district: str | None
+    street: str | None
+    neighbourhood: str | None
+    evidence: Mapping[str, str] = field(default_factory=frozen_mapping)  # field -> sentence
+
+
+@dataclass(frozen=True)
+class MethodUse:
+    id: str
+    name: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: float
+    unit: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """An article enriched with what the knowledge base knows about it."""
+
+    article: Article
+    place: Place
+    methods: tuple[MethodUse, ...]
+    figures: tuple[Figure, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.article.source.slug
+
+    @property
+    def url(self) -> str:
+        return f"/cases/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Method:
+    """One entry of the method taxonomy (content/data/methods.yaml)."""
+
+    id: str
+    name: str
+    category: str
+    aliases: tuple[str, ...]
+    summary: str
+    description: str
+    phrases: tuple[str, ...]
+    all_of: tuple[tuple[tuple[str, ...], ...], ...]
+    none_of: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return f"/methods/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Street:
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class District:
+    name: str
+    slug: str
+    city: str
+    aliases: tuple[str, ...]
+    former: tuple[str, ...]
+    streets: tuple[Street, ...]
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    aliases: tuple[str, ...]
+    districts: tuple[District, ...]

@@ -1,0 +1,254 @@
+"""Stage 2, normalise: a raw Source becomes a clean Article.
+
+Order matters and each step says why: script conversion comes first because
+every pattern after it (boilerplate, credits, sources, titles) is written in
+Simplified Chinese with full-width punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .blocks import RawBlock, html_to_blocks, markdown_to_blocks, text_to_blocks
+from .datafiles import Boilerplate
+from .dates import find_date, has_date, parse_meta_date
+from .model import Article, Block, Credit, Image, Problem, Source, frozen_mapping
+from .titles import pair_underscores, repeats_title, restated_title, split_site_parts
+from .zh_text import cjk_count, normalise_punctuation, strip_pinyin, to_simplified, traditional_share
+
+# Share of characters OpenCC changes above which a text is taken as Traditional script.
+TRADITIONAL_THRESHOLD = 0.02
+CREDIT_ROLES = "记者|通讯员|编辑|责任编辑|责编|校对|摄影|摄像|审核|撰稿|作者|文字|文|图|视频|统筹|监制|编审"
+_CREDIT_LINE = re.compile(rf"^[（(]?\s*({CREDIT_ROLES})\s*[：:｜|丨/]?\s*([^，。；：:]{{1,30}}?)\s*[）)]?$")
+_CREDIT_TAIL = re.compile(rf"[（(]\s*((?:(?:{CREDIT_ROLES})\s*[：:]?\s*[^（()）]{{1,12}}?\s*)+)[）)]\s*$")
+_MAIN_ROLES = "记者|通讯员|编辑|责任编辑|责编|校对|摄影|摄像"
+_CREDIT_PAIR = re.compile(rf"({_MAIN_ROLES})\s*[：:]?\s*(.+?)\s*(?=(?:{_MAIN_ROLES})|$)")
+_REPOST = re.compile(r"转载请注明(?:来自|来源[：:]?|出处[：:]?)\s*[“]?([^”，。\s]{2,20})")
+_SOURCE_LABEL = re.compile(
+    r"(?:^|\s)(?:本文)?来源\s*[：:]\s*([^\s，。|｜]{2,20}?)(?=\s|[，。|｜]|发布|时间|日期|作者|编辑|浏览|$)"
+)
+_AGENCY = re.compile(r"^([^\s，。]{2,10}?)讯\s*[（(]\s*(?:记者|通讯员)")
+_DATELINE = re.compile(r"^([^\s，。]{2,8}?(?:网|社|报))[^\s，。]{0,6}?\d{1,2}月\d{1,2}日电")
+_END_PUNCT = re.compile(r"[。！？!?…；;：:，,”’）)]$")
+HEADING_MAX = 30
+HEAD_LINES = 4  # how many lines under a scraped title may hold date and source
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    bold: bool = False
+    heading: int = 0
+    image: Image | None = None
+
+
+def _raw_blocks(source: Source) -> list[RawBlock]:
+    if source.form == "frontmatter-html":
+        return html_to_blocks(source.body)
+    if source.form == "scraped-text":
+        return text_to_blocks(source.body)
+    return markdown_to_blocks(source.body)
+
+
+def _clean(text: str, simplify: bool) -> str:
+    # Convert to Simplified before anything else: every later pattern is written in Simplified.
+    text = strip_pinyin(text)
+    return normalise_punctuation(to_simplified(text) if simplify else text)
+
+
+def _meta_str(source: Source, *keys: str) -> str | None:
+    for key in keys:
+        value = source.meta.get(key)
+        if isinstance(value, (str, int, float)) and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+class _Normaliser:
+    """Holds one article's working state while its steps run; never shared between articles."""
+
+    def __init__(self, source: Source, boilerplate: Boilerplate, tz: str):
+        self.source, self.bp, self.tz = source, boilerplate, tz
+        self.removed: list[str] = []
+        self.problems: list[Problem] = []
+        self.credits: list[Credit] = []
+        self.publishers: list[str] = []
+        self.sites: list[str] = []
+        self.date: str | None = None
+
+    def run(self) -> Article:
+        src = self.source
+        raw = _raw_blocks(src)
+        meta_title = _meta_str(src, "title")
+        original_title = meta_title or next((b.text for b in raw if b.text), "")
+        sample = original_title + "".join(b.text for b in raw[:200])
+        simplify = traditional_share(sample) > TRADITIONAL_THRESHOLD
+        lines = [_Line(_clean(b.text, simplify), b.bold, b.heading, b.image) for b in raw]
+        lines = [ln for ln in lines if ln.text or ln.image]
+        if meta_title is None and lines and not lines[0].image:
+            # Scraped text and bare Markdown: the first line is the title.
+            lines = lines[1:]
+        title = self._title(_clean(original_title, simplify))
+        lines = self._head_meta(lines) if src.form in ("scraped-text", "markdown") else lines
+        lines = self._cut_boilerplate(lines, title)
+        title, lines = self._restated(title, lines)
+        lines = self._take_credits(lines)
+        self._find_sources(lines)
+        date = parse_meta_date(src.meta.get("date"), self.tz) if "date" in src.meta else None
+        if "date" in src.meta and date is None:
+            self.problems.append(
+                Problem(src.rel, f"日期 '{src.meta.get('date')}' 无法识别：请写成 2023-07-09", None, "warning")
+            )
+        publisher = _meta_str(src, "source", "publisher")
+        channel = None
+        for name in [publisher, _meta_str(src, "author"), *self.publishers, *self.sites]:
+            if not name:
+                continue
+            if name in self.bp.aggregators:
+                channel = channel or name
+            elif publisher is None:
+                publisher = name
+        return Article(
+            source=src,
+            title=title,
+            date=date or self.date,
+            publisher=publisher,
+            channel=channel,
+            url=_meta_str(src, "url", "link", "source_url"),
+            blocks=tuple(_structure(lines, plain=src.form == "scraped-text")),
+            credits=tuple(self.credits),
+            converted_from_traditional=simplify,
+            original_title=original_title,
+            removed=tuple(self.removed),
+            extra=frozen_mapping({k: v for k, v in src.meta.items() if k not in _KNOWN_META}),
+        )
+
+    def _title(self, title: str) -> str:
+        main, dropped = split_site_parts(title, self.bp.aggregators)
+        self.sites.extend(d for d in dropped if d in self.bp.aggregators)
+        return pair_underscores(main)
+
+    def _head_meta(self, lines: list[_Line]) -> list[_Line]:
+        """Short lines right under a scraped title that carry the date, source or view counts."""
+        out = list(lines)
+        for line in lines[:HEAD_LINES]:
+            text = line.text
+            if line.image or len(text) > 60 or not (has_date(text) or _SOURCE_LABEL.search(text)):
+                continue
+            self.date = self.date or find_date(text)
+            label = _SOURCE_LABEL.search(text)
+            if label:
+                self.publishers.append(label.group(1))
+            self.removed.append(text)
+            out.remove(line)
+        return out
+
+    def _cut_boilerplate(self, lines: list[_Line], title: str) -> list[_Line]:
+        out: list[_Line] = []
+        for n, line in enumerate(lines):
+            text = line.text
+            if line.image:
+                out.append(line)
+                continue
+            if n > 0 and any(r.pattern.search(text) for r in self.bp.cut_tail):
+                self.removed.extend(ln.text for ln in lines[n:] if ln.text)
+                self._find_sources(lines[n:], tail=True)
+                break
+            site = repeats_title(text, title)
+            if site is not None:
+                if site:
+                    self.sites.append(site)
+                self.removed.append(text)
+                continue
+            if any(r.pattern.search(text) for r in self.bp.drop_line):
+                self._find_sources([line])
+                self.removed.append(text)
+                continue
+            out.append(line)
+        return out
+
+    def _restated(self, title: str, lines: list[_Line]) -> tuple[str, list[_Line]]:
+        """When the body opens by restating the title, that wording wins and the copy goes."""
+        head = [ln.text for ln in lines[:8]]
+        found = restated_title(title, head)
+        if not found:
+            return title, lines
+        text, start = found
+        used = 1 if lines[start].text == text else 2
+        self.removed.extend(ln.text for ln in lines[start : start + used])
+        return text, lines[:start] + lines[start + used :]
+
+    def _take_credits(self, lines: list[_Line]) -> list[_Line]:
+        out = []
+        for line in lines:
+            m = _CREDIT_LINE.match(line.text) if not line.image else None
+            if m and cjk_count(m.group(2)) <= 12:
+                self.credits.append(Credit(m.group(1), m.group(2).strip()))
+                continue
+            tail = _CREDIT_TAIL.search(line.text) if not line.image else None
+            if tail and len(line.text) > len(tail.group(0)):
+                for role, names in _CREDIT_PAIR.findall(tail.group(1)):
+                    self.credits.append(Credit(role, names))
+                line = _Line(line.text[: tail.start()].rstrip(), line.bold, line.heading)
+            out.append(line)
+        return out
+
+    def _find_sources(self, lines: list[_Line], tail: bool = False) -> None:
+        for line in lines:
+            for pattern in (_REPOST, _SOURCE_LABEL) if not tail else (_REPOST,):
+                m = pattern.search(line.text)
+                if m:
+                    self.publishers.append(m.group(1))
+            if tail and "©" in line.text:
+                for name in self.bp.aggregators:
+                    if name in line.text:
+                        self.sites.append(name)
+        if not tail and lines:
+            for pattern in (_AGENCY, _DATELINE):
+                m = pattern.match(lines[0].text)
+                if m:
+                    self.publishers.append(m.group(1))
+
+
+_KNOWN_META = {
+    "title", "date", "source", "publisher", "author", "url", "link", "source_url", "slug",
+    "categories", "tags", "headimg", "thumbnail", "comments", "city", "district", "street",
+    "neighbourhood", "methods", "figures",
+}  # fmt: skip
+
+
+def _structure(lines: list[_Line], plain: bool) -> list[Block]:
+    """Recover sub-headings and drop repeats: bold-only short lines, HTML headings, and in plain
+    text (which has no bold) short unpunctuated lines standing between paragraphs become headings."""
+    blocks: list[Block] = []
+    seen: set[str] = set()
+    for n, line in enumerate(lines):
+        if line.image:
+            if not blocks or blocks[-1].image != line.image:
+                blocks.append(Block("img", image=line.image))
+            continue
+        text = line.text
+        if text in seen and len(text) > HEADING_MAX:
+            continue  # a lead repeated under 导语/导读, or a paragraph pasted twice
+        seen.add(text)
+        short = len(text) <= HEADING_MAX and not _END_PUNCT.search(text)
+        nxt = next((ln for ln in lines[n + 1 :] if not ln.image), None)
+        between = plain and nxt is not None and len(nxt.text) > HEADING_MAX and bool(blocks)
+        if short and (line.heading or line.bold or between) and nxt is not None:
+            level = "h3" if blocks and blocks[-1].kind == "h2" else "h2"
+            blocks.append(Block(level, text=text))
+        else:
+            blocks.append(Block("p", text=text))
+    while blocks and blocks[-1].kind in ("h2", "h3"):
+        blocks.pop()
+    return blocks
+
+
+def normalise(source: Source, boilerplate: Boilerplate, tz: str) -> tuple[Article, list[Problem]]:
+    """One article, normalised; problems are returned, never raised."""
+    worker = _Normaliser(source, boilerplate, tz)
+    article = worker.run()
+    if not article.title:
+        worker.problems.append(Problem(source.rel, "找不到标题：请在前置信息里写 title: 标题", None, "error"))
+    return article, worker.problems

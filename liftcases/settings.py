@@ -1,0 +1,65 @@
+"""Site settings (content/site.yaml): one schema with defaults, all errors at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import Problem
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str = "加梯案例库"
+    description: str = "上海既有多层住宅加装电梯的社区工作案例与方法"
+    base_url: str = "/"  # the path the site is served under, e.g. /jiati/
+    site_url: str = ""  # absolute origin for feeds and sitemap, e.g. https://example.org
+    language: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"  # dates with a time zone are read in this one
+    remote_images: bool = True  # False leaves article images (hosted elsewhere) out of the pages
+    max_article_bytes: int = 5_000_000
+
+
+_TYPES: dict[str, type] = {f.name: type(f.default) for f in fields(Settings)}
+
+
+def load_settings(path: Path) -> tuple[Settings, list[Problem]]:
+    """Read the settings file; unknown keys and wrong types are problems, defaults fill the rest."""
+    problems: list[Problem] = []
+    if not path.exists():
+        return Settings(), problems
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problems.append(Problem(str(path), f"设置文件不是有效的 YAML：{exc}", line, "error"))
+        return Settings(), problems
+    if not isinstance(raw, dict):
+        problems.append(Problem(str(path), "设置文件应是“键: 值”的映射", None, "error"))
+        return Settings(), problems
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _TYPES:
+            known = "、".join(_TYPES)
+            problems.append(Problem(str(path), f"未知的设置项 '{key}'，已忽略；可用的有：{known}"))
+            continue
+        expected = _TYPES[key]
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            problems.append(
+                Problem(
+                    str(path),
+                    f"设置项 '{key}' 应为 {expected.__name__}，实际是 {type(value).__name__}",
+                    None,
+                    "error",
+                )
+            )
+            continue
+        values[key] = value
+    base = values.get("base_url", "/")
+    values["base_url"] = "/" + base.strip("/") + "/" if base.strip("/") else "/"
+    values["site_url"] = values.get("site_url", "").rstrip("/")
+    return Settings(**values), problems

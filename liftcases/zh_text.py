@@ -1,0 +1,100 @@
+"""Chinese text helpers: script conversion, punctuation, sentences, slugs.
+
+Pure functions on strings; no knowledge of articles or files.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+from pypinyin import lazy_pinyin
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{CJK}]")
+# Full-width forms for ASCII punctuation that touches a Chinese character.
+_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_NEAR_CJK = re.compile(rf"(?<=[{CJK}“”%])\s*([,:;?!])\s*|\s*([,:;?!])\s*(?=[{CJK}“”])")
+_PAREN = re.compile(rf"\(([^()\n]*[{CJK}][^()\n]*)\)")
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+# A bracketed syllable right after a character, with a tone mark or tone number.
+_PINYIN = re.compile(
+    rf"(?<=[{CJK}])[（(](?=[a-z{_TONED}]*(?:[{_TONED}]|[a-z][1-5][）)]))[a-z{_TONED}]{{1,6}}[1-5]?[）)]"
+)
+_CORNER = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?…])(?![”’」』）)\]])|(?<=[。！？；!?…][”’」』）)\]])|\n")
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}，。！？；：“”])[ \t\u3000]+(?=[{CJK}，。！？；：“”])")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    # Phrase-level conversion (OpenCC's t2s dictionaries), not character by character.
+    return opencc.OpenCC("t2s")
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK_RE.findall(text))
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text) if text else text
+
+
+def traditional_share(text: str) -> float:
+    """Share of Chinese characters that OpenCC changes when converting to Simplified."""
+    total = cjk_count(text)
+    if not total:
+        return 0.0
+    converted = to_simplified(text)
+    changed = sum(1 for a, b in zip(text, converted, strict=False) if a != b and _CJK_RE.match(a))
+    return changed / total
+
+
+def strip_pinyin(text: str) -> str:
+    """Drop pinyin that some converters put after characters: ``區(qū)`` is ``區``."""
+    return _PINYIN.sub("", text)
+
+
+def normalise_punctuation(text: str) -> str:
+    """ASCII punctuation touching Chinese becomes full-width; corner quotes become “ ”."""
+    text = unicodedata.normalize("NFC", text).translate(_CORNER)
+    text = pair_quotes(text.replace("\u00a0", " ").replace("\u200b", ""))
+    text = _NEAR_CJK.sub(lambda m: _FULL[m.group(1) or m.group(2)], text)
+    text = _PAREN.sub(r"（\1）", text)
+    return _SPACE_BETWEEN_CJK.sub("", text).strip()
+
+
+def pair_quotes(text: str) -> str:
+    """Straight double quotes inside Chinese text become paired “ ”."""
+    if '"' not in text or not _CJK_RE.search(text):
+        return text
+    out, opening = [], True
+    for ch in text:
+        if ch == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text, each ending with its own punctuation (and closing quote)."""
+    parts = _SENTENCE_END.split(text)
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def compact(text: str) -> str:
+    """Letters and digits only, for comparing two spellings of the same title."""
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def slugify(text: str, sep: str = "-") -> str:
+    """An ASCII slug: Chinese becomes pinyin (syllables joined by ``sep``), anything else not [a-z0-9]
+    becomes a hyphen."""
+    if _CJK_RE.search(text):
+        text = sep.join(lazy_pinyin(text, errors="default"))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
