@@ -1,0 +1,68 @@
+"""Shared fixtures: the seed site built once per test session, and a local web server for it."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from liftcases.pipeline import BuildResult, Paths, build
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def make_content(tmp: Path, articles: dict[str, bytes | str] | None = None, seeds: bool = False) -> Path:
+    """A content/ folder in ``tmp`` with the real data files and the given articles."""
+    content = tmp / "content"
+    (content / "articles").mkdir(parents=True)
+    shutil.copytree(ROOT / "content" / "data", content / "data")
+    shutil.copy(ROOT / "content" / "site.yaml", content / "site.yaml")
+    if seeds:
+        for path in (ROOT / "content" / "articles").iterdir():
+            shutil.copy(path, content / "articles" / path.name)
+    for name, data in (articles or {}).items():
+        target = content / "articles" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return content
+
+
+def build_into(tmp: Path, content: Path, **kwargs) -> tuple[BuildResult, Path]:
+    out = tmp / "site"
+    result = build(Paths(content, ROOT / "templates", out), **kwargs)
+    return result, out
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
+    """The five seed articles built once, search index included."""
+    tmp = tmp_path_factory.mktemp("seed-site")
+    return build_into(tmp, make_content(tmp, seeds=True))
+
+
+@pytest.fixture(scope="session")
+def seed_site(seed_build: tuple[BuildResult, Path]) -> Path:
+    return seed_build[1]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def seed_server(seed_site: Path) -> Iterator[str]:
+    """The built seed site served on a free localhost port; yields its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(seed_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

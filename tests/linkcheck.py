@@ -1,0 +1,56 @@
+"""A link checker for the built site: every internal link, anchor and asset must resolve."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+LINK_ATTRS = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("form", "action"))
+
+
+def _target(site: Path, path: str) -> Path | None:
+    rel = unquote(path).lstrip("/")
+    candidate = site / rel
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    return candidate if candidate.is_file() else None
+
+
+def check_links(site: Path, base: str = "/") -> list[str]:
+    """Broken links as 'page: link (reason)' strings; empty when every link resolves."""
+    site = site.resolve()
+
+    @cache
+    def ids(page: Path) -> frozenset[str]:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        return frozenset(str(t["id"]) for t in soup.find_all(id=True))
+
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        if "pagefind" in page.relative_to(site).parts:
+            continue
+        page_url = base + page.relative_to(site).as_posix()
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag_name, attr in LINK_ATTRS:
+            for tag in soup.find_all(tag_name):
+                value = tag.get(attr)
+                if not value:
+                    continue
+                url = urlsplit(urljoin(page_url, str(value)))
+                if url.scheme in ("http", "https") and url.netloc:
+                    continue  # external: article images and publishers' pages
+                if url.scheme not in ("", "http", "https"):
+                    broken.append(f"{page_url}: {value} (scheme {url.scheme!r} not allowed)")
+                    continue
+                if not url.path.startswith(base):
+                    broken.append(f"{page_url}: {value} (outside base {base})")
+                    continue
+                target = _target(site, url.path[len(base) :])
+                if target is None:
+                    broken.append(f"{page_url}: {value} (no such file)")
+                elif url.fragment and target.suffix == ".html" and unquote(url.fragment) not in ids(target):
+                    broken.append(f"{page_url}: {value} (no anchor #{unquote(url.fragment)})")
+    return broken
