@@ -1,0 +1,38 @@
+# 加梯案例库: `make build` and `make test` are all a fresh machine needs (Python 3.11+ and make).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: build test serve check lint golden search-compare clean
+
+# The venv is (re)installed only when a requirements file changed.
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(PY) build.py
+
+check: $(STAMP)
+	$(PY) build.py --check
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: lint
+	$(PY) -m pytest -q
+
+serve: build
+	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory site
+
+golden: $(STAMP)
+	$(PY) -m tests.golden
+
+search-compare: $(STAMP)
+	$(PY) -m tests.search_compare
+
+clean:
+	rm -rf site .staging-site-* $(VENV)
