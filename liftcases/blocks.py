@@ -8,6 +8,7 @@ markdown-it-py and then read the same way.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -32,7 +33,11 @@ DROP_TAGS = {
 }  # fmt: skip
 _PROXY = re.compile(r"^https?://[^?#]+\?(?:[a-z_]+=)?(https?(?::|%3A)(?://|%2F%2F).+)$", re.I)
 _BULLET = re.compile(r"^\s*(?:[•·●◆◇■□▪►▶✔✅\-*+]|\d{1,2}[.、)）])\s+")
-_SPACE_RUN = re.compile(r"(?<=\S)[ \t\u3000]{3,}(?=\S)")
+# Three spaces, or two ideographic spaces (a Chinese paragraph indent), inside a line start a new paragraph.
+_SPACE_RUN = re.compile(r"(?<=\S)(?:[ \t\u00a0]{3,}|[ \t\u00a0]*\u3000{2,}[ \t\u00a0]*)(?=\S)")
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
+_SENTENCE_END = re.compile(r"[。！？!?…：:；;”’」』）)】\]]$")
+WRAP_MIN = 20  # shorter lines are headings, captions or list items, never wrapped text
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 # An image this small, or this flat, is an icon or a separator, not a picture of the case.
 DECORATIVE_MAX_SIDE = 200
@@ -112,7 +117,8 @@ class _Walker:
         text = "".join(t for t, _ in self.pieces)
         if text.strip():
             bold = all(b for t, b in self.pieces if t.strip())
-            self.blocks.append(RawBlock(text=" ".join(text.split()), bold=bold, heading=self.heading))
+            for part in split_runs(text.replace("\n", " ")):
+                self.blocks.append(RawBlock(text=" ".join(part.split()), bold=bold, heading=self.heading))
         self.pieces = []
 
     def walk(self, node: Tag, bold: bool = False) -> None:
@@ -157,12 +163,34 @@ def markdown_to_blocks(text: str) -> list[RawBlock]:
     return html_to_blocks(_MARKDOWN.render(text))
 
 
+def split_runs(text: str) -> list[str]:
+    """Paragraphs run together on one line, separated by runs of spaces or bullets."""
+    return [p for p in (_BULLET.sub("", part).strip() for part in _SPACE_RUN.split(text)) if p]
+
+
+def _wrapped(line: str, following: str) -> bool:
+    """A hard-wrapped line: long, not ending a sentence, and followed by more text."""
+    if len(line) < WRAP_MIN or _SENTENCE_END.search(line) or not following or _BULLET.match(following):
+        return False
+    # A short next line is the wrapped tail of a sentence only if it ends one ("猜你喜欢" does not).
+    return len(following) >= WRAP_MIN or bool(_SENTENCE_END.search(following))
+
+
 def text_to_blocks(text: str) -> list[RawBlock]:
-    """Plain scraped text: a paragraph per line, per run of spaces, or per bullet."""
-    blocks = []
-    for line in text.split("\n"):
-        for part in _SPACE_RUN.split(line):
-            part = _BULLET.sub("", part).strip()
-            if part:
-                blocks.append(RawBlock(text=part))
-    return blocks
+    """Plain scraped text: a paragraph per line (hard-wrapped lines joined again), per run of spaces,
+    or per bullet. Tags and entities left over from a web page are removed."""
+    text = html.unescape(_TAG.sub("", text))
+    lines = [line.strip() for line in text.split("\n")]
+    paragraphs: list[str] = []
+    joining = False
+    for n, line in enumerate(lines):
+        if not line:
+            joining = False
+            continue
+        if joining:
+            paragraphs[-1] += line
+        else:
+            paragraphs.append(line)
+        following = lines[n + 1] if n + 1 < len(lines) else ""
+        joining = _wrapped(line, following)
+    return [RawBlock(text=part) for paragraph in paragraphs for part in split_runs(paragraph)]

@@ -30,6 +30,7 @@ class Rule:
 class Boilerplate:
     cut_tail: tuple[Rule, ...]
     drop_line: tuple[Rule, ...]
+    title_noise: tuple[Rule, ...]
     aggregators: tuple[str, ...]
 
 
@@ -172,6 +173,7 @@ def load_data(data_dir: Path) -> Data:
     boilerplate = Boilerplate(
         cut_tail=_rules(bp, "cut_tail", paths["boilerplate"], problems),
         drop_line=_rules(bp, "drop_line", paths["boilerplate"], problems),
+        title_noise=_rules(bp, "title_noise", paths["boilerplate"], problems),
         aggregators=_strs(bp.get("aggregators")),
     )
     fig_raw = raw["figures"] if isinstance(raw["figures"], dict) else {}

@@ -66,3 +66,22 @@ def find_date(text: str) -> str | None:
 
 def has_date(text: str) -> bool:
     return _TEXT_DATE.search(text) is not None
+
+
+_PARTIAL = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*(?:月\s*(?P<d1>\d{1,2})\s*日|-(?P<d2>\d{1,2})(?=\s+\d{1,2}:\d{2}))")
+_URL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:[/_-]?(?:0[1-9]|1[0-2]))(?!\d{3})")
+
+
+def find_partial_date(text: str) -> tuple[int, int] | None:
+    """A month and day without a year (7月8日, 07-09 12:05), as written in a head line."""
+    m = _PARTIAL.search(text)
+    if not m:
+        return None
+    month, day = int(m["m"]), int(m["d1"] or m["d2"])
+    return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def complete_date(partial: tuple[int, int], url: str | None) -> str | None:
+    """Give a yearless date its year only when the article's URL names it; otherwise None, never a guess."""
+    m = _URL_YEAR.search(url or "")
+    return _valid(int(m.group(1)), *partial) if m else None

@@ -109,7 +109,8 @@ def _override_place(article: Article, place: Place, gaz: Gazetteer) -> tuple[Pla
 def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
     """One case from one article; problems are collected on the case, never raised."""
     text_blocks = [b.text for b in article.blocks if b.kind != "img"]
-    sentences = split_sentences(article.text)
+    # Evidence comes from the title and paragraphs; a sub-heading is a label, not a sentence that shows a use.
+    sentences = split_sentences("\n".join([article.title, *(b.text for b in article.blocks if b.kind == "p")]))
     place, problems = resolve_place(gaz, article.source.rel, article.title, text_blocks, article.publisher)
     place, place_problems = _override_place(article, place, gaz)
     uses = []

@@ -54,16 +54,47 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if data[1::2].count(0) > len(data) // 4 or data[0::2].count(0) > len(data) // 4:
-        # UTF-16 without a BOM: half the bytes of CJK-free markup are NUL.
-        name = "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
-        return data.decode(name, errors="replace"), name
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return utf16
+    if b"\x00" in data:
+        raise UnicodeError(BINARY_MESSAGE)
     results = charset_normalizer.from_bytes(data, cp_isolation=list(_CHINESE_ENCODINGS))
     best = results.best()
     if best is None:
         raise UnicodeError("无法识别文件的文字编码")
     name = best.encoding.replace("_", "-")
     return str(best), name
+
+
+BINARY_MESSAGE = "这是二进制文件，不是文章：请放入文本、Markdown 或 HTML 文件"
+BINARY_CONTROL_SHARE = 0.01
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return controls > BINARY_CONTROL_SHARE * len(text)
+
+
+_PLAUSIBLE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x20-\x7e\s“”‘’…—·]")
+UTF16_PLAUSIBLE_SHARE = 0.95
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 saved without a BOM: accept it only when nearly every character decoded is plausible text
+    (GBK or Big5 bytes read as UTF-16 scatter over Hangul, symbols and rare ideographs)."""
+    if len(data) % 2:
+        return None
+    best: tuple[float, str, str] | None = None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        share = len(_PLAUSIBLE.findall(text)) / max(1, len(text))
+        if share >= UTF16_PLAUSIBLE_SHARE and (best is None or share > best[0]):
+            best = (share, text, name)
+    return (best[1], best[2]) if best else None
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int, str | None, int | None]:
@@ -123,14 +154,13 @@ def read_article(path: Path, rel: str, data: bytes) -> tuple[Source | None, list
     problems: list[Problem] = []
     if not data.strip():
         return None, [Problem(rel, "文件是空的：请写入文章内容，或删除这个文件", None, "error")]
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        head = data[:4096]
-        if head[1::2].count(0) < len(head) // 4 and head[0::2].count(0) < len(head) // 4:
-            return None, [Problem(rel, "这是二进制文件，不是文章：请放入文本、Markdown 或 HTML 文件", None, "error")]
     try:
         text, encoding = decode(data)
     except UnicodeError as exc:
-        return None, [Problem(rel, f"{exc}：请另存为 UTF-8 编码", None, "error")]
+        message = str(exc) if str(exc) == BINARY_MESSAGE else f"{exc}：请另存为 UTF-8 编码"
+        return None, [Problem(rel, message, None, "error")]
+    if _looks_binary(text):
+        return None, [Problem(rel, BINARY_MESSAGE, None, "error")]
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     meta, body, body_line, error, error_line = split_front_matter(text)
     if error:

@@ -65,6 +65,7 @@ class Block:
     kind: Literal["p", "h2", "h3", "img"]
     text: str = ""
     image: Image | None = None
+    original: str = ""  # the wording before conversion to Simplified, when the source was Traditional
 
 
 @dataclass(frozen=True)

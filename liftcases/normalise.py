@@ -8,14 +8,15 @@ Simplified Chinese with full-width punctuation.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from .blocks import RawBlock, html_to_blocks, markdown_to_blocks, text_to_blocks
 from .datafiles import Boilerplate
-from .dates import find_date, has_date, parse_meta_date
+from .dates import complete_date, find_date, find_partial_date, has_date, parse_meta_date
 from .model import Article, Block, Credit, Image, Problem, Source, frozen_mapping
 from .titles import pair_underscores, repeats_title, restated_title, split_site_parts
-from .zh_text import cjk_count, normalise_punctuation, strip_pinyin, to_simplified, traditional_share
+from .zh_text import cjk_count, looks_mojibake, normalise_punctuation, strip_pinyin, to_simplified, traditional_share
 
 # Share of characters OpenCC changes above which a text is taken as Traditional script.
 TRADITIONAL_THRESHOLD = 0.02
@@ -30,6 +31,7 @@ _SOURCE_LABEL = re.compile(
 )
 _AGENCY = re.compile(r"^([^\s，。]{2,10}?)讯\s*[（(]\s*(?:记者|通讯员)")
 _DATELINE = re.compile(r"^([^\s，。]{2,8}?(?:网|社|报))[^\s，。]{0,6}?\d{1,2}月\d{1,2}日电")
+_LEAD_LABEL = re.compile(r"^(导语|导读|摘要|编者按)[：:]\s*")
 _END_PUNCT = re.compile(r"[。！？!?…；;：:，,”’）)]$")
 HEADING_MAX = 30
 HEAD_LINES = 4  # how many lines under a scraped title may hold date and source
@@ -41,6 +43,7 @@ class _Line:
     bold: bool = False
     heading: int = 0
     image: Image | None = None
+    original: str = ""
 
 
 def _raw_blocks(source: Source) -> list[RawBlock]:
@@ -65,6 +68,14 @@ def _meta_str(source: Source, *keys: str) -> str | None:
     return None
 
 
+def _http_url(value: str | None) -> str | None:
+    """Only an absolute http(s) address may become a link on a page."""
+    if not value:
+        return None
+    parts = urlsplit(value.strip())
+    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 class _Normaliser:
     """Holds one article's working state while its steps run; never shared between articles."""
 
@@ -76,6 +87,7 @@ class _Normaliser:
         self.publishers: list[str] = []
         self.sites: list[str] = []
         self.date: str | None = None
+        self.partial_date: tuple[int, int] | None = None
 
     def run(self) -> Article:
         src = self.source
@@ -84,8 +96,11 @@ class _Normaliser:
         original_title = meta_title or next((b.text for b in raw if b.text), "")
         sample = original_title + "".join(b.text for b in raw[:200])
         simplify = traditional_share(sample) > TRADITIONAL_THRESHOLD
-        lines = [_Line(_clean(b.text, simplify), b.bold, b.heading, b.image) for b in raw]
-        lines = [ln for ln in lines if ln.text or ln.image]
+        lines = [
+            _Line(_clean(b.text, simplify), b.bold, b.heading, b.image, _clean(b.text, False) if simplify else "")
+            for b in raw
+        ]
+        lines = self._drop_mojibake([ln for ln in lines if ln.text or ln.image])
         if meta_title is None and lines and not lines[0].image:
             # Scraped text and bare Markdown: the first line is the title.
             lines = lines[1:]
@@ -96,6 +111,9 @@ class _Normaliser:
         lines = self._take_credits(lines)
         self._find_sources(lines)
         date = parse_meta_date(src.meta.get("date"), self.tz) if "date" in src.meta else None
+        if date is None and self.date is None and self.partial_date:
+            # A date without a year is resolved only when the source URL names the year.
+            self.date = complete_date(self.partial_date, _meta_str(src, "url", "link", "source_url"))
         if "date" in src.meta and date is None:
             self.problems.append(
                 Problem(src.rel, f"日期 '{src.meta.get('date')}' 无法识别：请写成 2023-07-09", None, "warning")
@@ -115,7 +133,7 @@ class _Normaliser:
             date=date or self.date,
             publisher=publisher,
             channel=channel,
-            url=_meta_str(src, "url", "link", "source_url"),
+            url=_http_url(_meta_str(src, "url", "link", "source_url")),
             blocks=tuple(_structure(lines, plain=src.form == "scraped-text")),
             credits=tuple(self.credits),
             converted_from_traditional=simplify,
@@ -125,18 +143,34 @@ class _Normaliser:
         )
 
     def _title(self, title: str) -> str:
-        main, dropped = split_site_parts(title, self.bp.aggregators)
+        main, dropped = split_site_parts(self._strip_noise(title), self.bp.aggregators)
         self.sites.extend(d for d in dropped if d in self.bp.aggregators)
-        return pair_underscores(main)
+        return pair_underscores(self._strip_noise(main)) or pair_underscores(main)
+
+    def _strip_noise(self, title: str) -> str:
+        for rule in self.bp.title_noise:
+            title = rule.pattern.sub("", title).strip()
+        return title
+
+    def _drop_mojibake(self, lines: list[_Line]) -> list[_Line]:
+        kept = []
+        for line in lines:
+            if not line.image and looks_mojibake(line.text):
+                self.removed.append(line.text)
+            else:
+                kept.append(line)
+        return kept
 
     def _head_meta(self, lines: list[_Line]) -> list[_Line]:
         """Short lines right under a scraped title that carry the date, source or view counts."""
         out = list(lines)
         for line in lines[:HEAD_LINES]:
             text = line.text
-            if line.image or len(text) > 60 or not (has_date(text) or _SOURCE_LABEL.search(text)):
+            partial = find_partial_date(text) if not has_date(text) else None
+            if line.image or len(text) > 60 or not (has_date(text) or partial or _SOURCE_LABEL.search(text)):
                 continue
             self.date = self.date or find_date(text)
+            self.partial_date = self.partial_date or partial
             label = _SOURCE_LABEL.search(text)
             if label:
                 self.publishers.append(label.group(1))
@@ -190,7 +224,11 @@ class _Normaliser:
             if tail and len(line.text) > len(tail.group(0)):
                 for role, names in _CREDIT_PAIR.findall(tail.group(1)):
                     self.credits.append(Credit(role, names))
-                line = _Line(line.text[: tail.start()].rstrip(), line.bold, line.heading)
+                line = replace(line, text=line.text[: tail.start()].rstrip())
+            label = _LEAD_LABEL.match(line.text)
+            if label and len(line.text) > len(label.group(0)):
+                self.removed.append(label.group(0).strip())
+                line = replace(line, text=line.text[label.end() :])
             out.append(line)
         return out
 
@@ -228,6 +266,7 @@ def _structure(lines: list[_Line], plain: bool) -> list[Block]:
             if not blocks or blocks[-1].image != line.image:
                 blocks.append(Block("img", image=line.image))
             continue
+        original = line.original
         text = line.text
         if text in seen and len(text) > HEADING_MAX:
             continue  # a lead repeated under 导语/导读, or a paragraph pasted twice
@@ -237,9 +276,9 @@ def _structure(lines: list[_Line], plain: bool) -> list[Block]:
         between = plain and nxt is not None and len(nxt.text) > HEADING_MAX and bool(blocks)
         if short and (line.heading or line.bold or between) and nxt is not None:
             level = "h3" if blocks and blocks[-1].kind == "h2" else "h2"
-            blocks.append(Block(level, text=text))
+            blocks.append(Block(level, text=text, original=original))
         else:
-            blocks.append(Block("p", text=text))
+            blocks.append(Block("p", text=text, original=original))
     while blocks and blocks[-1].kind in ("h2", "h3"):
         blocks.pop()
     return blocks

@@ -12,7 +12,9 @@ from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from .assemble import DistrictPage, MethodPage, Site
 from .model import Case
@@ -20,6 +22,36 @@ from .settings import Settings
 from .zh_text import slugify
 
 CASES_SCHEMA_VERSION = 1
+
+
+# What article HTML may contain after the sanitiser: structure, emphasis, links and images; nothing
+# that runs script, embeds another page, submits a form or styles the page.
+BODY_TAGS = {"p", "h2", "h3", "h4", "figure", "figcaption", "img", "strong", "em", "b", "i", "a", "br",
+             "ul", "ol", "li", "blockquote", "section", "details", "summary", "div", "span"}  # fmt: skip
+BODY_ATTRIBUTES = {
+    "img": {"src", "alt", "width", "height", "loading", "referrerpolicy"},
+    "a": {"href"},
+    "section": {"class", "lang"},
+    "details": {"class"},
+    "div": {"class", "lang"},
+    "p": {"class"},
+}
+
+
+def sanitise(html: str) -> Markup:
+    """The allowlist sanitiser (nh3, Rust's ammonia) every article body passes through, as a second
+    wall behind building the body from plain text: only http(s) URLs, external links get
+    rel="noopener noreferrer"."""
+    return Markup(
+        nh3.clean(
+            str(html),
+            tags=BODY_TAGS,
+            attributes=BODY_ATTRIBUTES,
+            url_schemes={"http", "https"},
+            link_rel="noopener noreferrer",
+            strip_comments=True,
+        )
+    )
 
 
 class Output:
@@ -55,6 +87,7 @@ def make_env(templates: Path, settings: Settings) -> Environment:
 
     env.filters["url"] = url
     env.filters["slug"] = slugify
+    env.filters["sanitise"] = sanitise
     env.filters["number"] = lambda v: f"{v:g}" if isinstance(v, float) else str(v)
     return env
 

@@ -23,6 +23,11 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 _PINYIN = re.compile(
     rf"(?<=[{CJK}])[（(](?=[a-z{_TONED}]*(?:[{_TONED}]|[a-z][1-5][）)]))[a-z{_TONED}]{{1,6}}[1-5]?[）)]"
 )
+# Classic debris of wrong decoding ("锟斤拷" is U+FFFD encoded as UTF-8 and read as GBK).
+MOJIBAKE_MARKERS = ("锟斤拷", "烫烫烫", "屯屯屯", "ï¼", "â€", "Ã©", "Ã¨")
+# Latin-1 letters and signs that UTF-8 bytes turn into; · ° × ÷ ± also occur in real Chinese text.
+_LATIN1_DEBRIS = {chr(c) for c in range(0xA1, 0x100)} - set("·°×÷±") | set("€™ˆ˜šžŸ")
+MOJIBAKE_SHARE = 0.3
 _CORNER = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?…])(?![”’」』）)\]])|(?<=[。！？；!?…][”’」』）)\]])|\n")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}，。！？；：“”])[ \t\u3000]+(?=[{CJK}，。！？；：“”])")
@@ -55,6 +60,29 @@ def traditional_share(text: str) -> float:
 def strip_pinyin(text: str) -> str:
     """Drop pinyin that some converters put after characters: ``區(qū)`` is ``區``."""
     return _PINYIN.sub("", text)
+
+
+def _common_simplified(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def looks_mojibake(line: str) -> bool:
+    """Text decoded with the wrong encoding: replacement characters, Latin-1 debris, or a run of rare
+    characters (UTF-8 read as GBK). Call it on Simplified text: Traditional characters are rare in GB2312."""
+    if any(marker in line for marker in MOJIBAKE_MARKERS):
+        return True
+    chars = [c for c in line if not c.isspace()]
+    if len(chars) < 4:
+        return False
+    debris = sum(c == "\ufffd" or c in _LATIN1_DEBRIS for c in chars)
+    if debris / len(chars) > MOJIBAKE_SHARE:
+        return True
+    cjk = [c for c in chars if _CJK_RE.match(c)]
+    return len(cjk) >= 6 and sum(not _common_simplified(c) for c in cjk) / len(cjk) > MOJIBAKE_SHARE
 
 
 def normalise_punctuation(text: str) -> str:

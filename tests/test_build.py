@@ -73,7 +73,8 @@ def test_build_never_modifies_content(tmp_path: Path):
 
 def test_front_matter_values_are_escaped(tmp_path: Path):
     hostile = (
-        "---\ntitle: '<script>alert(1)</script>普陀区加梯'\nsource: '<img src=x onerror=alert(1)>'\n---\n"
+        "---\ntitle: '<script>alert(1)</script>普陀区加梯'\nsource: '<img src=x onerror=alert(1)>'\n"
+        "url: 'javascript:alert(5)'\n---\n"
         "<p>普陀区某小区<script>alert(2)</script>加装电梯。<img src=x onerror=alert(3)></p>"
         '<p><a href="javascript:alert(4)">点我</a></p>'
     )
