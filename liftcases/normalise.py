@@ -95,16 +95,19 @@ class _Normaliser:
         meta_title = _meta_str(src, "title")
         original_title = meta_title or next((b.text for b in raw if b.text), "")
         sample = original_title + "".join(b.text for b in raw[:200])
-        simplify = traditional_share(sample) > TRADITIONAL_THRESHOLD
+        # Every text is converted (OpenCC leaves Simplified text as it is, and stray Traditional characters
+        # in a Simplified article are fixed); an article counts as Traditional, with its original wording
+        # kept for readers, only above a threshold.
+        traditional = traditional_share(sample) > TRADITIONAL_THRESHOLD
         lines = [
-            _Line(_clean(b.text, simplify), b.bold, b.heading, b.image, _clean(b.text, False) if simplify else "")
+            _Line(_clean(b.text, True), b.bold, b.heading, b.image, _clean(b.text, False) if traditional else "")
             for b in raw
         ]
         lines = self._drop_mojibake([ln for ln in lines if ln.text or ln.image])
         if meta_title is None and lines and not lines[0].image:
             # Scraped text and bare Markdown: the first line is the title.
             lines = lines[1:]
-        title = self._title(_clean(original_title, simplify))
+        title = self._title(_clean(original_title, True))
         lines = self._head_meta(lines) if src.form in ("scraped-text", "markdown") else lines
         lines = self._cut_boilerplate(lines, title)
         title, lines = self._restated(title, lines)
@@ -136,7 +139,7 @@ class _Normaliser:
             url=_http_url(_meta_str(src, "url", "link", "source_url")),
             blocks=tuple(_structure(lines, plain=src.form == "scraped-text")),
             credits=tuple(self.credits),
-            converted_from_traditional=simplify,
+            converted_from_traditional=traditional,
             original_title=original_title,
             removed=tuple(self.removed),
             extra=frozen_mapping({k: v for k, v in src.meta.items() if k not in _KNOWN_META}),

@@ -9,6 +9,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from .linkcheck import check_links
+from .markup import forbidden_markup
 
 CASE_KEYS = {
     "slug", "url", "source_file", "title", "date", "source", "channel", "source_url", "city", "district",
@@ -101,3 +102,18 @@ def test_link_check_finds_broken_links(tmp_path: Path):
     assert (
         any("/b/" in b for b in broken) and any("#nope" in b for b in broken) and any("javascript" in b for b in broken)
     )
+
+
+def test_traditional_case_shows_its_original_wording(seed_site: Path):
+    page = soup(seed_site, "cases/putuo-ganquanyuan-traditional/index.html")
+    original = page.select_one("details.original")
+    assert original is not None and original.summary.get_text() == "查看繁体原文"
+    assert "甘泉苑居民區黨總支" in original.get_text()
+    assert "甘泉苑居民区党总支" in page.select_one("section.body").get_text()
+    assert soup(seed_site, "cases/putuo-changfeng-fenghe-ten-methods/index.html").select_one("details.original") is None
+
+
+def test_no_page_carries_forbidden_markup(seed_site: Path):
+    for path in seed_site.rglob("*.html"):
+        if "pagefind" not in path.relative_to(seed_site).parts:
+            assert forbidden_markup(path.read_text(encoding="utf-8")) == [], path

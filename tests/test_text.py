@@ -185,3 +185,19 @@ def test_normalising_any_html_never_raises_and_keeps_no_markup(parts: list[str])
     for block in article.blocks:
         if block.image:
             assert block.image.src.startswith(("http://", "https://"))
+
+
+def _as_scraped_text(article) -> str:
+    return "\n\n".join([article.title, *(b.text for b in article.blocks if b.kind != "img")])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(chinese, st.sampled_from(["猜你喜欢", "编辑：张三", "（资料图）", "　　", "• "])), max_size=12))
+def test_normalising_is_idempotent(parts: list[str]):
+    first = _article("普陀区某小区加装电梯\n" + "\n".join(parts))
+    if first is None:
+        return
+    second = _article(_as_scraped_text(first))
+    assert second is not None
+    assert second.title == first.title
+    assert [b.text for b in second.blocks] == [b.text for b in first.blocks]
