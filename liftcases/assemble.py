@@ -6,6 +6,7 @@ here renders or writes: it only decides what each page holds.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -42,8 +43,55 @@ class Site:
     methods: tuple[MethodPage, ...]  # taxonomy order
     categories: tuple[str, ...]
     districts: tuple[DistrictPage, ...]  # Shanghai first, in gazetteer order; then other cities
-    district_of: dict[str, District]  # district name -> District
+    district_of: dict[tuple[str, str], District]  # (city, district name) -> District
     method_of: dict[str, Method]  # method id -> Method
+    related: dict[str, tuple[Case, ...]]  # case slug -> related cases, best first
+    moved: dict[str, str]  # slug of a near-duplicate merged away -> slug of the case it joined
+
+    def district_for(self, case: Case) -> District | None:
+        p = case.place
+        return self.district_of.get((p.city or "", p.district or ""))
+
+
+# How much each shared trait adds to two cases' relatedness. Methods are weighed by rarity:
+# sharing 掌上签约 says more than sharing 党建引领.
+SAME_STREET, SAME_DISTRICT, SHARED_METHOD = 3.0, 1.0, 2.0
+MAX_RELATED = 5
+# A method used by more than this share of cases is too common to propose candidates by itself.
+COMMON_METHOD_SHARE = 0.2
+
+
+def related_cases(cases: tuple[Case, ...]) -> dict[str, tuple[Case, ...]]:
+    """For each case, the cases most like it: shared methods (rarer ones weigh more), same street, same district.
+
+    Candidates come from rarer methods and the same district, so the work stays near-linear even when
+    one method is in every case; each candidate is then scored on everything it shares."""
+    n = len(cases)
+    users: dict[str, list[int]] = {}
+    places: dict[tuple[str | None, str | None], list[int]] = {}
+    for i, case in enumerate(cases):
+        for use in case.methods:
+            users.setdefault(use.id, []).append(i)
+        if case.place.district:
+            places.setdefault((case.place.city, case.place.district), []).append(i)
+    weight = {m: SHARED_METHOD * math.log(1 + n / len(ids)) / math.log(1 + n) for m, ids in users.items()}
+    cap = max(COMMON_METHOD_SHARE * n, MAX_RELATED * 2)
+    related: dict[str, tuple[Case, ...]] = {}
+    for i, case in enumerate(cases):
+        mine = {u.id for u in case.methods}
+        candidates = {j for m in mine if len(users[m]) <= cap for j in users[m]}
+        candidates |= set(places.get((case.place.city, case.place.district), ()))
+        candidates.discard(i)
+        scored = []
+        for j in candidates:
+            other = cases[j]
+            score = sum(weight[u.id] for u in other.methods if u.id in mine)
+            if case.place.district and other.place.district == case.place.district:
+                score += SAME_DISTRICT + (SAME_STREET if case.place.street == other.place.street else 0)
+            if score > 0:
+                scored.append((-score, other.slug, other))
+        related[case.slug] = tuple(c for _, _, c in sorted(scored)[:MAX_RELATED])
+    return related
 
 
 def _sort_key(case: Case) -> tuple[str, str]:
@@ -51,11 +99,15 @@ def _sort_key(case: Case) -> tuple[str, str]:
 
 
 def assemble(
-    cases: list[Case], methods: tuple[Method, ...], categories: tuple[str, ...], cities: tuple[City, ...]
+    cases: list[Case],
+    moved: dict[str, str],
+    methods: tuple[Method, ...],
+    categories: tuple[str, ...],
+    cities: tuple[City, ...],
 ) -> Site:
     ordered = tuple(sorted(cases, key=_sort_key, reverse=True))
     method_of = {m.id: m for m in methods}
-    district_of = {d.name: d for c in cities for d in c.districts}
+    district_of = {(d.city, d.name): d for c in cities for d in c.districts}
     method_pages = []
     for method in methods:
         entries = tuple(
@@ -66,19 +118,23 @@ def assemble(
         for entry in entries:
             together.update(u.id for u in entry.case.methods if u.id != method.id)
             if entry.case.place.district:
-                where[entry.case.place.district] += 1
+                where[(entry.case.place.city or "", entry.case.place.district)] += 1
         method_pages.append(
             MethodPage(
                 method=method,
                 entries=entries,
                 companions=tuple((method_of[i], n) for i, n in together.most_common(5)),
-                districts=tuple((district_of[d], n) for d, n in sorted(where.items(), key=lambda x: (-x[1], x[0]))),
+                districts=tuple(
+                    (district_of[d], n)
+                    for d, n in sorted(where.items(), key=lambda x: (-x[1], x[0]))
+                    if d in district_of
+                ),
             )
         )
     district_pages = []
     for city in cities:
         for district in city.districts:
-            here = tuple(c for c in ordered if c.place.district == district.name)
+            here = tuple(c for c in ordered if c.place.district == district.name and c.place.city == city.name)
             if not here and city.name != "上海市":
                 continue
             streets: dict[str, list[Case]] = {}
@@ -104,4 +160,6 @@ def assemble(
         districts=tuple(district_pages),
         district_of=district_of,
         method_of=method_of,
+        related=related_cases(ordered),
+        moved=moved,
     )

@@ -15,8 +15,10 @@ from typing import Any
 import yaml
 
 from .model import City, District, Method, Problem, Street
-from .zh_text import slugify
+from .zh_text import CN_NUMBER, slugify
 
+# What {n} stands for in a figure pattern: an Arabic number (3,250, 38.2) or a Chinese one (六, 十二).
+NUMBER = rf"(?:\d[\d,]*(?:\.\d+)?|{CN_NUMBER})"
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -42,12 +44,23 @@ class FigureRule:
 
 
 @dataclass(frozen=True)
+class Stage:
+    id: str
+    name: str
+    cues: tuple[str, ...]
+    none_of: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Data:
     methods: tuple[Method, ...]
     categories: tuple[str, ...]
     cities: tuple[City, ...]
     boilerplate: Boilerplate
     figures: tuple[FigureRule, ...]
+    figure_scope_exclude: tuple[str, ...]
+    stages: tuple[Stage, ...]  # earliest first
+    stage_future: tuple[str, ...]
     files: tuple[Path, ...]  # every file read, for cache keys and messages
 
 
@@ -165,7 +178,7 @@ def _rules(raw: Any, key: str, path: Path, problems: list[Problem]) -> tuple[Rul
 def load_data(data_dir: Path) -> Data:
     """Read every data file; raise DataError listing all problems if any is unusable."""
     problems: list[Problem] = []
-    paths = {name: data_dir / f"{name}.yaml" for name in ("methods", "gazetteer", "boilerplate", "figures")}
+    paths = {name: data_dir / f"{name}.yaml" for name in ("methods", "gazetteer", "boilerplate", "figures", "stages")}
     raw = {name: _read_yaml(path, problems) for name, path in paths.items()}
     methods, categories = _methods(raw["methods"], paths["methods"], problems)
     cities = _cities(raw["gazetteer"], paths["gazetteer"], problems)
@@ -180,9 +193,17 @@ def load_data(data_dir: Path) -> Data:
     figures = []
     for n, item in enumerate(fig_raw.get("figures") or (), 1):
         try:
-            figures.append(FigureRule(str(item["label"]), str(item["unit"]), re.compile(str(item["pattern"]))))
+            pattern = str(item["pattern"]).replace("{n}", NUMBER)
+            figures.append(FigureRule(str(item["label"]), str(item["unit"]), re.compile(pattern)))
         except (KeyError, TypeError, re.error) as exc:
             problems.append(Problem(str(paths["figures"]), f"第 {n} 条数字规则无效：{exc}", None, "error"))
+    stage_raw = raw["stages"] if isinstance(raw["stages"], dict) else {}
+    stages = []
+    for n, item in enumerate(stage_raw.get("stages") or (), 1):
+        try:
+            stages.append(Stage(str(item["id"]), str(item["name"]), _strs(item["cues"]), _strs(item.get("none_of"))))
+        except (KeyError, TypeError) as exc:
+            problems.append(Problem(str(paths["stages"]), f"第 {n} 个阶段缺少字段：{exc}", None, "error"))
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
     return Data(
@@ -191,5 +212,8 @@ def load_data(data_dir: Path) -> Data:
         cities=cities,
         boilerplate=boilerplate,
         figures=tuple(figures),
+        figure_scope_exclude=_strs(fig_raw.get("scope_exclude")),
+        stages=tuple(stages),
+        stage_future=_strs(stage_raw.get("future")),
         files=tuple(sorted(paths.values())),
     )

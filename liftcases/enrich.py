@@ -10,42 +10,11 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from .datafiles import Data, FigureRule
-from .model import Article, Case, Figure, Method, MethodUse, Place, Problem
+from .datafiles import Data
+from .evidence import find_figures, find_stage, method_evidence
+from .model import Article, Case, Figure, MethodUse, Place, Problem
 from .places import Gazetteer, resolve_place
 from .zh_text import split_sentences
-
-MAX_EVIDENCE = 3
-
-
-def method_evidence(method: Method, sentences: list[str]) -> tuple[str, ...]:
-    """Sentences that show the method in use, by its phrases or its co-occurrence rules."""
-    found: list[str] = []
-    for sentence in sentences:
-        if any(word in sentence for word in method.none_of):
-            continue
-        hit = any(p in sentence for p in (*method.phrases, method.name, *method.aliases))
-        hit = hit or any(all(any(t in sentence for t in group) for group in rule) for rule in method.all_of)
-        if hit and sentence not in found:
-            found.append(sentence)
-            if len(found) == MAX_EVIDENCE:
-                break
-    return tuple(found)
-
-
-def find_figures(rules: tuple[FigureRule, ...], sentences: list[str]) -> tuple[Figure, ...]:
-    figures: list[Figure] = []
-    labels: set[str] = set()
-    for rule in rules:
-        if rule.label in labels:
-            continue
-        for sentence in sentences:
-            m = rule.pattern.search(sentence)
-            if m:
-                figures.append(Figure(rule.label, float(m.group("value")), rule.unit, sentence))
-                labels.add(rule.label)
-                break
-    return tuple(figures)
 
 
 def _nearest(value: str, options: list[str]) -> str:
@@ -75,8 +44,31 @@ def _override_methods(
                 )
             )
             continue
-        uses.append(MethodUse(method.id, method.name, method_evidence(method, sentences)))
+        uses.append(MethodUse(method.id, method.name, method_evidence(method, sentences)[0]))
     return tuple(uses), problems
+
+
+def _override_figures(article: Article, found: tuple[Figure, ...]) -> tuple[tuple[Figure, ...], list[Problem]]:
+    """Front matter ``figures:`` (a list of {label, value, unit}) replaces what extraction found.
+
+    An editor's figure has no sentence of the text behind it, so its evidence is empty."""
+    given = article.source.meta.get("figures")
+    if given is None:
+        return found, []
+    figures, problems = [], []
+    for n, item in enumerate(given if isinstance(given, list) else [given], 1):
+        try:
+            figures.append(Figure(str(item["label"]), float(item["value"]), str(item.get("unit", "")), ""))
+        except (KeyError, TypeError, ValueError):
+            problems.append(
+                Problem(
+                    article.source.rel,
+                    f"figures 第 {n} 项应写成 {{label: 已建成电梯, value: 3, unit: 台}}",
+                    None,
+                    "error",
+                )
+            )
+    return tuple(figures), problems
 
 
 def _override_place(article: Article, place: Place, gaz: Gazetteer) -> tuple[Place, list[Problem]]:
@@ -113,13 +105,15 @@ def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
     sentences = split_sentences("\n".join([article.title, *(b.text for b in article.blocks if b.kind == "p")]))
     place, problems = resolve_place(gaz, article.source.rel, article.title, text_blocks, article.publisher)
     place, place_problems = _override_place(article, place, gaz)
-    uses = []
+    uses, near_misses = [], []
     for method in data.methods:
-        evidence = method_evidence(method, sentences)
+        evidence, near = method_evidence(method, sentences)
+        near_misses.extend(near)
         if evidence:
             uses.append(MethodUse(method.id, method.name, evidence))
     methods, method_problems = _override_methods(article, data, tuple(uses), sentences)
-    problems = [*problems, *place_problems, *method_problems]
+    figures, figure_problems = _override_figures(article, find_figures(data, sentences))
+    problems = [*problems, *place_problems, *method_problems, *figure_problems]
     rel = article.source.rel
     if place.district is None and place.city is None:
         problems.append(Problem(rel, "找不到案例所在的区：请在前置信息写 district: 区名（如 普陀区）"))
@@ -131,6 +125,8 @@ def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
         article=article,
         place=place,
         methods=methods,
-        figures=find_figures(data.figures, sentences),
+        figures=figures,
+        stage=find_stage(data, sentences),
+        near_misses=tuple(near_misses),
         problems=tuple(problems),
     )

@@ -104,7 +104,8 @@ class Place:
     district: str | None
     street: str | None
     neighbourhood: str | None
-    evidence: Mapping[str, str] = field(default_factory=frozen_mapping)  # field -> sentence
+    buildings: tuple[str, ...] = ()  # numbered buildings the case is about: 37号, 3号楼
+    evidence: Mapping[str, str] = field(default_factory=frozen_mapping)  # field -> sentence of the text
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,35 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class NearMiss:
+    """A sentence that nearly showed a method: for editors tuning the taxonomy."""
+
+    method: str
+    sentence: str
+    why: str
+
+
+@dataclass(frozen=True)
+class StageClaim:
+    id: str  # consultation | signing | construction | completed (content/data/stages.yaml)
+    name: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Another copy of the same story, merged into a case (a near-duplicate from another site)."""
+
+    rel: str
+    slug: str
+    title: str
+    date: str | None
+    publisher: str | None
+    channel: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
 class Case:
     """An article enriched with what the knowledge base knows about it."""
 
@@ -130,7 +160,10 @@ class Case:
     place: Place
     methods: tuple[MethodUse, ...]
     figures: tuple[Figure, ...]
+    stage: StageClaim | None
+    near_misses: tuple[NearMiss, ...]
     problems: tuple[Problem, ...]
+    other_sources: tuple[SourceRef, ...] = ()  # near-duplicates merged into this case
 
     @property
     def slug(self) -> str:

@@ -1,6 +1,6 @@
 """The build, top to bottom: one call per stage.
 
-ingest → normalise → enrich → assemble → render → index → publish
+ingest → normalise → enrich → merge duplicates → assemble → render → index → publish
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .assemble import assemble
 from .datafiles import load_data
+from .duplicates import merge_duplicates
 from .enrich import enrich
 from .ingest import ingest
 from .model import Case, Problem
@@ -59,7 +60,9 @@ def build(paths: Paths, *, strict: bool = False, search: bool = True, write: boo
         case = replace(case, problems=tuple(found) + case.problems)
         problems += case.problems
         cases.append(case)
-    site = assemble(cases, data.methods, data.categories, data.cities)
+    cases, moved, merged = merge_duplicates(cases)
+    problems += merged
+    site = assemble(cases, moved, data.methods, data.categories, data.cities)
 
     if not write or (strict and problems):
         return BuildResult(site.cases, tuple(problems), published=False)

@@ -97,13 +97,14 @@ def _common(settings: Settings, page_title: str, path: str, section: str) -> dic
 
 
 def case_context(case: Case, site: Site, settings: Settings) -> dict[str, Any]:
-    district = site.district_of.get(case.place.district or "")
+    district = site.district_for(case)
     methods = [(site.method_of[u.id], u) for u in case.methods]
     return _common(settings, case.article.title, case.url, "cases") | {
         "case": case,
         "article": case.article,
         "district": district,
         "methods": methods,
+        "related": site.related.get(case.slug, ()),
     }
 
 
@@ -148,11 +149,15 @@ def search_context(site: Site, settings: Settings) -> dict[str, Any]:
     return _common(settings, "搜索", "/search/", "search") | {}
 
 
+def moved_context(slug: str, target: str, settings: Settings) -> dict[str, Any]:
+    return _common(settings, "已合并的报道", f"/cases/{slug}/", "cases") | {"target": f"/cases/{target}/"}
+
+
 def not_found_context(site: Site, settings: Settings) -> dict[str, Any]:
     return _common(settings, "找不到页面", "/404.html", "") | {}
 
 
-def case_record(case: Case) -> dict[str, Any]:
+def case_record(case: Case, site: Site) -> dict[str, Any]:
     """One object of data/cases.json: a public interface; keep it stable (see README)."""
     a, p = case.article, case.place
     return {
@@ -168,10 +173,28 @@ def case_record(case: Case) -> dict[str, Any]:
         "district": p.district,
         "street": p.street,
         "neighbourhood": p.neighbourhood,
+        "buildings": list(p.buildings),
+        "place_evidence": dict(p.evidence),
+        "stage": {"id": case.stage.id, "name": case.stage.name, "evidence": case.stage.evidence}
+        if case.stage
+        else None,
         "methods": [{"id": u.id, "name": u.name, "evidence": list(u.evidence)} for u in case.methods],
         "figures": [{"label": f.label, "value": f.value, "unit": f.unit, "evidence": f.evidence} for f in case.figures],
         "credits": [{"role": c.role, "names": c.names} for c in a.credits],
         "converted_from_traditional": a.converted_from_traditional,
+        "related": [c.slug for c in site.related.get(case.slug, ())],
+        "other_sources": [
+            {
+                "source_file": o.rel,
+                "slug": o.slug,
+                "title": o.title,
+                "date": o.date,
+                "source": o.publisher,
+                "channel": o.channel,
+                "source_url": o.url,
+            }
+            for o in case.other_sources
+        ],
         "problems": [p.message for p in case.problems],
     }
 
@@ -189,11 +212,14 @@ def render(site: Site, settings: Settings, templates: Path, out: Output) -> None
     page("districts.html", "districts/index.html", districts_index_context(site, settings))
     for case in site.cases:
         page("case.html", f"cases/{case.slug}/index.html", case_context(case, site, settings))
+    for slug, target in sorted(site.moved.items()):
+        # The page of a merged copy stays where it was and points to the case it joined: URLs never break.
+        page("moved.html", f"cases/{slug}/index.html", moved_context(slug, target, settings))
     for mp in site.methods:
         page("method.html", f"methods/{mp.method.id}/index.html", method_context(mp, settings))
     for dp in site.districts:
         page("district.html", f"districts/{dp.district.slug}/index.html", district_context(dp, settings))
-    records = [case_record(c) for c in site.cases]
+    records = [case_record(c, site) for c in site.cases]
     out.write("data/cases.json", json.dumps(records, ensure_ascii=False, indent=1) + "\n")
     assets = templates / "assets"
     for path in sorted(assets.rglob("*")):

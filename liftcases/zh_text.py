@@ -126,3 +126,30 @@ def slugify(text: str, sep: str = "-") -> str:
         text = sep.join(lazy_pinyin(text, errors="default"))
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUMBER = "[零〇一二两三四五六七八九十百千万]+"
+
+
+def parse_number(text: str) -> float | None:
+    """An Arabic number (3,250 / 38.2) or a Chinese one (六, 十二, 一百四十四, 三万) as a float."""
+    text = text.replace(",", "").replace("，", "").strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if not text or any(ch not in _DIGITS and ch not in _UNITS and ch != "万" for ch in text):
+        return None
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            section += (1 if digit is None else digit) * _UNITS[ch]
+            digit = None
+        else:  # 万
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+    return float(total + section + (digit or 0))

@@ -34,6 +34,7 @@ def summary(case: Any) -> dict[str, Any]:
         "neighbourhood": p.neighbourhood,
         "methods": sorted(u.id for u in case.methods),
         "figures": sorted([f.label, f.value, f.unit] for f in case.figures),
+        "stage": case.stage.name if case.stage else None,
         "images": sum(b.kind == "img" for b in a.blocks),
         "headings": [b.text for b in a.blocks if b.kind in ("h2", "h3")],
     }

@@ -13,7 +13,8 @@ from .markup import forbidden_markup
 
 CASE_KEYS = {
     "slug", "url", "source_file", "title", "date", "source", "channel", "source_url", "city", "district",
-    "street", "neighbourhood", "methods", "figures", "credits", "converted_from_traditional", "problems",
+    "street", "neighbourhood", "buildings", "place_evidence", "stage", "methods", "figures", "credits",
+    "converted_from_traditional", "related", "other_sources", "problems",
 }  # fmt: skip
 
 

@@ -1,0 +1,84 @@
+"""Near-duplicates: the same story carried by two sites becomes one case with several sources.
+
+Texts are compared by their character 4-gram shingles. A bottom-k sketch of each
+text proposes candidate pairs (two copies of one story share their smallest shingle
+hashes), and each candidate pair is then checked exactly: when most of the shorter
+text's shingles are in the longer one, the two are one story.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import replace
+
+from .model import Case, Problem, SourceRef
+from .zh_text import compact
+
+SHINGLE = 4
+SKETCH = 8  # smallest hashes kept per text to propose candidates
+MIN_SHARED_SKETCH = 2
+CONTAINMENT = 0.8  # share of the shorter text's shingles found in the longer one
+MIN_SHINGLES = 80  # shorter texts are too short to call duplicates safely
+
+
+def shingles(text: str) -> frozenset[int]:
+    s = compact(text)
+    return frozenset(zlib.crc32(s[i : i + SHINGLE].encode("utf-8")) for i in range(len(s) - SHINGLE + 1))
+
+
+def _rank(case: Case) -> tuple[bool, int, str, str]:
+    """Which copy leads: one with a named publisher, then the longer text, then the earlier date."""
+    a = case.article
+    return (a.publisher is None, -len(a.text), a.date or "9999", case.slug)
+
+
+def _ref(case: Case) -> SourceRef:
+    a = case.article
+    return SourceRef(a.source.rel, case.slug, a.title, a.date, a.publisher, a.channel, a.url)
+
+
+def merge_duplicates(cases: list[Case]) -> tuple[list[Case], dict[str, str], list[Problem]]:
+    """(cases with duplicates merged, {merged slug: leading slug}, problems telling editors what was merged)."""
+    sets = [shingles(c.article.text) for c in cases]
+    index: dict[int, list[int]] = {}
+    for i, s in enumerate(sets):
+        if len(s) >= MIN_SHINGLES:
+            for h in sorted(s)[:SKETCH]:
+                index.setdefault(h, []).append(i)
+    shared: dict[tuple[int, int], int] = {}
+    for members in index.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                pair = (members[x], members[y])
+                shared[pair] = shared.get(pair, 0) + 1
+    parent = list(range(len(cases)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (i, j), count in sorted(shared.items()):
+        small, large = sorted((sets[i], sets[j]), key=len)
+        if count >= MIN_SHARED_SKETCH and len(small & large) >= CONTAINMENT * len(small):
+            parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(cases)):
+        groups.setdefault(root(i), []).append(i)
+    merged: list[Case] = []
+    moved: dict[str, str] = {}
+    problems: list[Problem] = []
+    for members in groups.values():
+        lead, *rest = sorted((cases[i] for i in members), key=_rank)
+        for other in rest:
+            moved[other.slug] = lead.slug
+            problems.append(
+                Problem(
+                    other.article.source.rel,
+                    f"与 {lead.article.source.rel} 是同一篇报道，已合并为一个案例（/cases/{lead.slug}/）；"
+                    "如不是，请改写其中一篇或在前置信息设 slug",
+                )
+            )
+        merged.append(replace(lead, other_sources=tuple(_ref(c) for c in rest)) if rest else lead)
+    return merged, moved, problems

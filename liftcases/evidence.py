@@ -1,0 +1,70 @@
+"""Find what the sentences of an article show: method uses, key figures, the project's stage.
+
+Pure functions over a list of sentences of the normalised text; every claim they
+return quotes one of those sentences.
+"""
+
+from __future__ import annotations
+
+from .datafiles import Data
+from .model import Figure, Method, NearMiss, StageClaim
+from .zh_text import parse_number
+
+MAX_EVIDENCE = 3
+
+
+def _groups_met(rule: tuple[tuple[str, ...], ...], sentence: str) -> int:
+    return sum(any(term in sentence for term in group) for group in rule)
+
+
+def method_evidence(method: Method, sentences: list[str]) -> tuple[tuple[str, ...], tuple[NearMiss, ...]]:
+    """(sentences that show the method in use, sentences that nearly did).
+
+    A near miss would have matched but for a ``none_of`` word: editors see them in the review output
+    and can tune the rules. (Sentences meeting all but one group of a rule were tried as near misses
+    too, and were mostly noise: the missing group is usually the generic 加梯/电梯.)
+    """
+    found: list[str] = []
+    near: list[NearMiss] = []
+    # Only the match rules count, not the name: some names are also slogans (党建引领) that a sentence
+    # can carry without showing the method in use; the taxonomy lists names as phrases where they are safe.
+    names = method.phrases
+    for sentence in sentences:
+        named = any(p in sentence for p in names)
+        excluded = [w for w in method.none_of if w in sentence]
+        if excluded:
+            if named or any(_groups_met(rule, sentence) == len(rule) for rule in method.all_of):
+                near.append(NearMiss(method.id, sentence, f"含排除词“{excluded[0]}”"))
+            continue
+        hit = named or any(_groups_met(rule, sentence) == len(rule) for rule in method.all_of)
+        if hit and sentence not in found and len(found) < MAX_EVIDENCE:
+            found.append(sentence)
+    return tuple(found), tuple(near[:MAX_EVIDENCE]) if not found else ()
+
+
+def find_figures(data: Data, sentences: list[str]) -> tuple[Figure, ...]:
+    """The first figure of each label, from sentences about this case (not a district or city total)."""
+    local = [s for s in sentences if not any(word in s for word in data.figure_scope_exclude)]
+    figures: list[Figure] = []
+    labels: set[str] = set()
+    for rule in data.figures:
+        if rule.label in labels:
+            continue
+        for sentence in local:
+            m = rule.pattern.search(sentence)
+            value = parse_number(m.group("value")) if m else None
+            if value:
+                figures.append(Figure(rule.label, value, rule.unit, sentence))
+                labels.add(rule.label)
+                break
+    return tuple(figures)
+
+
+def find_stage(data: Data, sentences: list[str]) -> StageClaim | None:
+    """The latest stage the article says has happened (plans and worries do not count)."""
+    past = [s for s in sentences if not any(word in s for word in data.stage_future)]
+    for stage in reversed(data.stages):
+        for sentence in past:
+            if any(c in sentence for c in stage.cues) and not any(x in sentence for x in stage.none_of):
+                return StageClaim(stage.id, stage.name, sentence)
+    return None
