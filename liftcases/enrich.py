@@ -79,8 +79,9 @@ def _override_place(article: Article, place: Place, gaz: Gazetteer) -> tuple[Pla
         return place, problems
     district = fields.get("district")
     if district:
-        entry = gaz.forms.get(district)
-        if entry is None or entry[1] is None:
+        entries = [e for e in gaz.forms.get(district, ()) if e[1] is not None and e[2] is None]
+        entries.sort(key=lambda e: e[0] != fields.get("city", e[0]))  # the named city's district first
+        if not entries:
             names = [d.name for c in gaz.cities for d in c.districts]
             problems.append(
                 Problem(
@@ -89,9 +90,18 @@ def _override_place(article: Article, place: Place, gaz: Gazetteer) -> tuple[Pla
             )
             fields.pop("district")
         else:
-            fields["district"] = entry[1].name
-            fields.setdefault("city", entry[0])
-            if "street" not in fields and place.district != entry[1].name:
+            city, found, _ = entries[0]
+            assert found is not None
+            fields["district"] = found.name
+            fields.setdefault("city", city)
+            street = fields.get("street")
+            if street and street not in {s.name for s in found.streets}:
+                problems.append(
+                    Problem(
+                        article.source.rel, f"街道 '{street}' 不在{found.name}的街道名录中：请核对，或在地名表中补充"
+                    )
+                )
+            if "street" not in fields and place.district != found.name:
                 fields["street"] = ""
     evidence = {k: v for k, v in place.evidence.items() if k not in fields}
     values = {k: (v or None) for k, v in fields.items()}

@@ -26,8 +26,9 @@ _CREDIT_TAIL = re.compile(rf"[（(]\s*((?:(?:{CREDIT_ROLES})\s*[：:]?\s*[^（()
 _MAIN_ROLES = "记者|通讯员|编辑|责任编辑|责编|校对|摄影|摄像"
 _CREDIT_PAIR = re.compile(rf"({_MAIN_ROLES})\s*[：:]?\s*(.+?)\s*(?=(?:{_MAIN_ROLES})|$)")
 _REPOST = re.compile(r"转载请注明(?:来自|来源[：:]?|出处[：:]?)\s*[“]?([^”，。\s]{2,20})")
+# 来源：X at a line start or after a date (spaces between Chinese are gone by now); not 资金来源：.
 _SOURCE_LABEL = re.compile(
-    r"(?:^|\s)(?:本文)?来源\s*[：:]\s*([^\s，。|｜]{2,20}?)(?=\s|[，。|｜]|发布|时间|日期|作者|编辑|浏览|$)"
+    r"(?:^|(?<=[\s\d日]))(?:本文)?来源\s*[：:]\s*([^\s，。|｜]{2,20}?)(?=\s|[，。|｜]|发布|时间|日期|作者|编辑|浏览|$)"
 )
 _AGENCY = re.compile(r"^([^\s，。]{2,10}?)讯\s*[（(]\s*(?:记者|通讯员)")
 _DATELINE = re.compile(r"^([^\s，。]{2,8}?(?:网|社|报))[^\s，。]{0,6}?\d{1,2}月\d{1,2}日电")
