@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from markdown_it import MarkdownIt
 
 from .model import Image
+from .zh_text import looks_mojibake, to_simplified
 
 BLOCK_TAGS = {
     "p", "div", "section", "article", "header", "footer", "aside", "main", "blockquote",
@@ -34,10 +35,13 @@ DROP_TAGS = {
 _PROXY = re.compile(r"^https?://[^?#]+\?(?:[a-z_]+=)?(https?(?::|%3A)(?://|%2F%2F).+)$", re.I)
 _BULLET = re.compile(r"^\s*(?:[•·●◆◇■□▪►▶✔✅\-*+]|\d{1,2}[.、)）])\s+")
 # Three spaces, or two ideographic spaces (a Chinese paragraph indent), inside a line start a new paragraph.
-_SPACE_RUN = re.compile(r"(?<=\S)(?:[ \t\u00a0]{3,}|[ \t\u00a0]*\u3000{2,}[ \t\u00a0]*)(?=\S)")
+_SPACE_RUN = re.compile(
+    r"(?<=\S)(?:[ \t\u00a0]{3,}|[ \t\u00a0]*\u3000{2,}[ \t\u00a0]*|[ \t\u00a0\u3000]+[•●◆■▪►▶][ \t\u00a0\u3000]+)(?=\S)"
+)
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
 _SENTENCE_END = re.compile(r"[。！？!?…：:；;”’」』）)】\]]$")
 WRAP_MIN = 20  # shorter lines are headings, captions or list items, never wrapped text
+_UNSAFE_MD_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data|file):[^)\n]*\)", re.I)
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 # An image this small, or this flat, is an icon or a separator, not a picture of the case.
 DECORATIVE_MAX_SIDE = 200
@@ -160,11 +164,12 @@ def html_to_blocks(html: str) -> list[RawBlock]:
 
 
 def markdown_to_blocks(text: str) -> list[RawBlock]:
-    return html_to_blocks(_MARKDOWN.render(text))
+    # markdown-it leaves a link it refuses (javascript:) as literal text; drop the target, keep the words.
+    return html_to_blocks(_MARKDOWN.render(_UNSAFE_MD_LINK.sub("]()", text)))
 
 
 def split_runs(text: str) -> list[str]:
-    """Paragraphs run together on one line, separated by runs of spaces or bullets."""
+    """Paragraphs run together on one line, separated by runs of spaces or by spaced bullets (“ • ”)."""
     return [p for p in (_BULLET.sub("", part).strip() for part in _SPACE_RUN.split(text)) if p]
 
 
@@ -172,6 +177,8 @@ def _wrapped(line: str, following: str) -> bool:
     """A hard-wrapped line: long, not ending a sentence, and followed by more text."""
     if len(line) < WRAP_MIN or _SENTENCE_END.search(line) or not following or _BULLET.match(following):
         return False
+    if looks_mojibake(to_simplified(line)) or looks_mojibake(to_simplified(following)):
+        return False  # debris is never half of a sentence; it stays a line of its own and is dropped
     # A short next line is the wrapped tail of a sentence only if it ends one ("猜你喜欢" does not).
     return len(following) >= WRAP_MIN or bool(_SENTENCE_END.search(following))
 

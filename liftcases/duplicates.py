@@ -26,10 +26,11 @@ def shingles(text: str) -> frozenset[int]:
     return frozenset(zlib.crc32(s[i : i + SHINGLE].encode("utf-8")) for i in range(len(s) - SHINGLE + 1))
 
 
-def _rank(case: Case) -> tuple[bool, int, str, str]:
-    """Which copy leads: one with a named publisher, then the longer text, then the earlier date."""
+def _rank(case: Case) -> tuple[bool, bool, int, str, str]:
+    """Which copy leads: one with a named publisher, then one not carried by an aggregator, then the
+    longer text, then the earlier date."""
     a = case.article
-    return (a.publisher is None, -len(a.text), a.date or "9999", case.slug)
+    return (a.publisher is None, a.channel is not None, -len(a.text), a.date or "9999", case.slug)
 
 
 def _ref(case: Case) -> SourceRef:

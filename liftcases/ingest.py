@@ -127,7 +127,10 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int, str 
 
 def detect_form(meta: dict[str, Any] | None, body: str) -> RawForm:
     """Tell the raw form from the content, not the file name."""
-    looks_html = len(_HTML_BLOCK.findall(body[:20000])) >= 2 or body.lstrip().startswith("<")
+    html_tags = len(_HTML_BLOCK.findall(body[:20000]))
+    md_signs = len(_MD_SIGNS.findall(body[:20000])) + body[:20000].count("](")
+    # Markdown may carry a few HTML tags; it is HTML when tags are many and Markdown signs few.
+    looks_html = (html_tags >= 2 or body.lstrip().startswith("<")) and html_tags > 3 * md_signs
     if meta is not None:
         return "frontmatter-html" if looks_html else "frontmatter-markdown"
     first = next((line for line in body.split("\n") if line.strip()), "")

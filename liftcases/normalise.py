@@ -15,7 +15,7 @@ from .blocks import RawBlock, html_to_blocks, markdown_to_blocks, text_to_blocks
 from .datafiles import Boilerplate
 from .dates import complete_date, find_date, find_partial_date, has_date, parse_meta_date
 from .model import Article, Block, Credit, Image, Problem, Source, frozen_mapping
-from .titles import pair_underscores, repeats_title, restated_title, split_site_parts
+from .titles import SITE_NAME, pair_underscores, repeats_title, restated_title, split_site_parts
 from .zh_text import cjk_count, looks_mojibake, normalise_punctuation, strip_pinyin, to_simplified, traditional_share
 
 # Share of characters OpenCC changes above which a text is taken as Traditional script.
@@ -24,6 +24,10 @@ CREDIT_ROLES = "记者|通讯员|编辑|责任编辑|责编|校对|摄影|摄像
 _CREDIT_LINE = re.compile(rf"^[（(]?\s*({CREDIT_ROLES})\s*[：:｜|丨/]?\s*([^，。；：:]{{1,30}}?)\s*[）)]?$")
 _CREDIT_TAIL = re.compile(rf"[（(]\s*((?:(?:{CREDIT_ROLES})\s*[：:]?\s*[^（()）]{{1,12}}?\s*)+)[）)]\s*$")
 _MAIN_ROLES = "记者|通讯员|编辑|责任编辑|责编|校对|摄影|摄像"
+# “新民晚报讯（记者 张三 通讯员 李四）” or a bare “（记者 张三）” opening a paragraph.
+_CREDIT_HEAD = re.compile(
+    rf"^([^\s，。（(]{{2,12}}讯)?\s*[（(]\s*((?:(?:{_MAIN_ROLES})\s*[：:]?\s*[^（()）]{{1,12}}?\s*)+)[）)]\s*"
+)
 _CREDIT_PAIR = re.compile(rf"({_MAIN_ROLES})\s*[：:]?\s*(.+?)\s*(?=(?:{_MAIN_ROLES})|$)")
 _REPOST = re.compile(r"转载请注明(?:来自|来源[：:]?|出处[：:]?)\s*[“]?([^”，。\s]{2,20})")
 # 来源：X at a line start or after a date (spaces between Chinese are gone by now); not 资金来源：.
@@ -34,6 +38,12 @@ _AGENCY = re.compile(r"^([^\s，。]{2,10}?)讯\s*[（(]\s*(?:记者|通讯员)"
 _DATELINE = re.compile(r"^([^\s，。]{2,8}?(?:网|社|报))[^\s，。]{0,6}?\d{1,2}月\d{1,2}日电")
 _LEAD_LABEL = re.compile(r"^(导语|导读|摘要|编者按)[：:]\s*")
 _END_PUNCT = re.compile(r"[。！？!?…；;：:，,”’）)]$")
+_META_NOISE = re.compile(
+    r"(?:19|20)\d{2}\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?|\d{1,2}月\d{1,2}日|\d{1,2}-\d{1,2}(?=\s)|"
+    r"\d{1,2}:\d{2}(?::\d{2})?|发布时间|发布日期|发表时间|更新时间|时间|日期|作者|编辑|浏览|阅读|点击|次数|[：:|｜\d\s]"
+)
+HEAD_META_MAX = 80
+HEAD_META_WORDS = 8  # a category (社会, 国际) or an author's name may remain
 HEADING_MAX = 30
 HEAD_LINES = 4  # how many lines under a scraped title may hold date and source
 
@@ -69,6 +79,13 @@ def _meta_str(source: Source, *keys: str) -> str | None:
     return None
 
 
+def _is_meta(text: str) -> bool:
+    """A head line of metadata, not a sentence: little Chinese is left once the date, time, labels,
+    the source's name and numbers are taken out (“2023年07月07日23:03:06 社会 2062”)."""
+    rest = _META_NOISE.sub("", _SOURCE_LABEL.sub("", text))
+    return len(text) <= HEAD_META_MAX and cjk_count(rest) <= HEAD_META_WORDS
+
+
 def _http_url(value: str | None) -> str | None:
     """Only an absolute http(s) address may become a link on a page."""
     if not value:
@@ -92,24 +109,21 @@ class _Normaliser:
 
     def run(self) -> Article:
         src = self.source
-        raw = _raw_blocks(src)
+        raw = [b for b in _raw_blocks(src) if b.text or b.image]
         meta_title = _meta_str(src, "title")
         original_title = meta_title or next((b.text for b in raw if b.text), "")
-        sample = original_title + "".join(b.text for b in raw[:200])
+        lines = self._drop_mojibake([_Line(_clean(b.text, True), b.bold, b.heading, b.image, b.text) for b in raw])
         # Every text is converted (OpenCC leaves Simplified text as it is, and stray Traditional characters
         # in a Simplified article are fixed); an article counts as Traditional, with its original wording
-        # kept for readers, only above a threshold.
+        # kept for readers, only above a threshold, measured without the mojibake lines.
+        sample = original_title + "".join(ln.original for ln in lines[:200])
         traditional = traditional_share(sample) > TRADITIONAL_THRESHOLD
-        lines = [
-            _Line(_clean(b.text, True), b.bold, b.heading, b.image, _clean(b.text, False) if traditional else "")
-            for b in raw
-        ]
-        lines = self._drop_mojibake([ln for ln in lines if ln.text or ln.image])
+        lines = [replace(ln, original=_clean(ln.original, False) if traditional else "") for ln in lines]
         if meta_title is None and lines and not lines[0].image:
             # Scraped text and bare Markdown: the first line is the title.
             lines = lines[1:]
         title = self._title(_clean(original_title, True))
-        lines = self._head_meta(lines) if src.form in ("scraped-text", "markdown") else lines
+        lines = self._head_meta(lines)
         lines = self._cut_boilerplate(lines, title)
         title, lines = self._restated(title, lines)
         lines = self._take_credits(lines)
@@ -123,6 +137,7 @@ class _Normaliser:
                 Problem(src.rel, f"日期 '{src.meta.get('date')}' 无法识别：请写成 2023-07-09", None, "warning")
             )
         publisher = _meta_str(src, "source", "publisher")
+        publisher = _clean(publisher, True) if publisher else None
         channel = None
         for name in [publisher, _meta_str(src, "author"), *self.publishers, *self.sites]:
             if not name:
@@ -148,7 +163,8 @@ class _Normaliser:
 
     def _title(self, title: str) -> str:
         main, dropped = split_site_parts(self._strip_noise(title), self.bp.aggregators)
-        self.sites.extend(d for d in dropped if d in self.bp.aggregators)
+        # A site's name after the title is a source; a series label (系列报道, 专题) is not.
+        self.sites.extend(d for d in dropped if d in self.bp.aggregators or SITE_NAME.search(d))
         return pair_underscores(self._strip_noise(main)) or pair_underscores(main)
 
     def _strip_noise(self, title: str) -> str:
@@ -166,12 +182,12 @@ class _Normaliser:
         return kept
 
     def _head_meta(self, lines: list[_Line]) -> list[_Line]:
-        """Short lines right under a scraped title that carry the date, source or view counts."""
+        """Lines right under the title that only carry the date, source, category or view counts."""
         out = list(lines)
         for line in lines[:HEAD_LINES]:
             text = line.text
             partial = find_partial_date(text) if not has_date(text) else None
-            if line.image or len(text) > 60 or not (has_date(text) or partial or _SOURCE_LABEL.search(text)):
+            if line.image or not (has_date(text) or partial or _SOURCE_LABEL.search(text)) or not _is_meta(text):
                 continue
             self.date = self.date or find_date(text)
             self.partial_date = self.partial_date or partial
@@ -224,6 +240,13 @@ class _Normaliser:
             if m and cjk_count(m.group(2)) <= 12:
                 self.credits.append(Credit(m.group(1), m.group(2).strip()))
                 continue
+            head = _CREDIT_HEAD.match(line.text) if not line.image else None
+            if head and len(line.text) > len(head.group(0)):
+                for role, names in _CREDIT_PAIR.findall(head.group(2)):
+                    self.credits.append(Credit(role, names))
+                if head.group(1):
+                    self.publishers.append(head.group(1).removesuffix("讯"))  # 新民晚报讯 names the publisher
+                line = replace(line, text=line.text[head.end() :])
             tail = _CREDIT_TAIL.search(line.text) if not line.image else None
             if tail and len(line.text) > len(tail.group(0)):
                 for role, names in _CREDIT_PAIR.findall(tail.group(1)):

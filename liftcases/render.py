@@ -199,6 +199,20 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
     }
 
 
+def review_record(case: Case) -> dict[str, Any]:
+    """What an editor checks: what was cut, what nearly matched, what the build was unsure of."""
+    return {
+        "source_file": case.article.source.rel,
+        "url": case.url,
+        "form": case.article.source.form,
+        "encoding": case.article.source.encoding,
+        "original_title": case.article.original_title,
+        "removed": list(case.article.removed),
+        "near_misses": [{"method": n.method, "sentence": n.sentence, "why": n.why} for n in case.near_misses],
+        "problems": [str(p) for p in case.problems],
+    }
+
+
 def render(site: Site, settings: Settings, templates: Path, out: Output) -> None:
     env = make_env(templates, settings)
 
@@ -220,6 +234,9 @@ def render(site: Site, settings: Settings, templates: Path, out: Output) -> None
     for dp in site.districts:
         page("district.html", f"districts/{dp.district.slug}/index.html", district_context(dp, settings))
     records = [case_record(c, site) for c in site.cases]
+    out.write(
+        "data/review.json", json.dumps([review_record(c) for c in site.cases], ensure_ascii=False, indent=1) + "\n"
+    )
     out.write("data/cases.json", json.dumps(records, ensure_ascii=False, indent=1) + "\n")
     assets = templates / "assets"
     for path in sorted(assets.rglob("*")):

@@ -8,18 +8,24 @@ from .zh_text import compact
 
 # " _ ", " - ", " | " and their full-width forms separate a title from a site name or series label.
 _SEPARATOR = re.compile(r"\s+[_\-|｜—]+\s+|\s*[|｜]\s*|\s+-\s*|\s*-\s+")
-# A part that names a site, an account or a series rather than the article.
-_SITE_LIKE = re.compile(
-    r"(网|报|新闻|要闻|头条|快报|号|在线|发布|官微|频道|之声|客户端|APP|app|系列报道|专题|专栏|系列|第.{1,3}(篇|期))$"
-)
+# A part that names a site or an account rather than the article.
+SITE_NAME = re.compile(r"(网|报|新闻|要闻|头条|快报|号|在线|发布|官微|频道|之声|客户端|APP|app|资讯)$")
+# A part that names a series or column.
+_SERIES = re.compile(r"(系列报道|专题|专栏|系列|第.{1,3}(篇|期))$")
 
 
 def split_site_parts(title: str, site_names: tuple[str, ...] = ()) -> tuple[str, list[str]]:
     """(title, [dropped parts]): keep the part that is the article's own title."""
     parts = [p.strip() for p in _SEPARATOR.split(title) if p and p.strip()]
+    if len(parts) <= 1 and title.count("_") == 1:
+        # One underscore is a separator when what follows it is a site's name (…明白账_闵行新闻);
+        # paired underscores are quotation marks (see pair_underscores).
+        head, tail = title.rsplit("_", 1)
+        if tail.strip() in site_names or SITE_NAME.search(tail.strip()):
+            parts = [head.strip(), tail.strip()]
     if len(parts) <= 1:
         return title.strip(), []
-    keep = [p for p in parts if p not in site_names and not _SITE_LIKE.search(p)]
+    keep = [p for p in parts if p not in site_names and not SITE_NAME.search(p) and not _SERIES.search(p)]
     if not keep:
         keep = [max(parts, key=len)]
     main = max(keep, key=len)

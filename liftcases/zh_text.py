@@ -29,7 +29,6 @@ MOJIBAKE_MARKERS = ("锟斤拷", "烫烫烫", "屯屯屯", "ï¼", "â€", "Ã�
 _LATIN1_DEBRIS = {chr(c) for c in range(0xA1, 0x100)} - set("·°×÷±") | set("€™ˆ˜šžŸ")
 MOJIBAKE_SHARE = 0.3
 _CORNER = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?…])(?![”’」』）)\]])|(?<=[。！？；!?…][”’」』）)\]])|\n")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}，。！？；：“”])[ \t\u3000]+(?=[{CJK}，。！？；：“”])")
 
 
@@ -108,10 +107,46 @@ def pair_quotes(text: str) -> str:
     return "".join(out)
 
 
+_OPEN = "“‘「『（(【"
+_CLOSE = "”’」』）)】"
+_TERMINATORS = "。！？；!?…"
+QUOTE_REACH = 150
+# After a quoted question or exclamation, these mean the sentence goes on: “怎么走？”“有影响吗？”等问题.
+_GOES_ON = "“‘「、，,等和与及的"
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a text, each ending with its own punctuation (and closing quote)."""
-    parts = _SENTENCE_END.split(text)
-    return [p.strip() for p in parts if p and p.strip()]
+    """Sentences of a text, each ending with its own punctuation and closing quotes. A terminator
+    inside quotation marks ends the sentence only when the quote closes and nothing continues it."""
+    sentences: list[str] = []
+    start, depth, i = 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\n":
+            sentences.append(text[start:i])
+            start, depth = i + 1, 0
+        elif ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch in _TERMINATORS:
+            if depth and not any(c in _CLOSE for c in text[i : i + QUOTE_REACH]):
+                depth = 0  # a quotation mark that never closes must not swallow the paragraph
+            j = i + 1
+            while j < len(text) and text[j] in _TERMINATORS:
+                j += 1
+            closing = depth
+            while j < len(text) and text[j] in _CLOSE and closing > 0:
+                j += 1
+                closing -= 1
+            if closing == 0 and (j >= len(text) or text[j] not in _GOES_ON or depth == 0):
+                sentences.append(text[start:j])
+                start, depth = j, 0
+                i = j
+                continue
+        i += 1
+    sentences.append(text[start:])
+    return [s.strip() for s in sentences if s.strip()]
 
 
 def compact(text: str) -> str:

@@ -11,7 +11,8 @@ from .golden import GOLDEN, summary
 EXPECTED = json.loads(GOLDEN.read_text(encoding="utf-8"))
 FIELDS = [
     "form", "title", "date", "source", "channel", "credits", "converted_from_traditional", "city",
-    "district", "street", "neighbourhood", "methods", "figures", "stage", "images", "headings",
+    "district", "street", "neighbourhood", "buildings", "methods", "method_evidence", "figures", "stage", "images",
+    "headings",
 ]  # fmt: skip
 # Lines of site chrome each seed carries; none may survive into the case's text.
 BOILERPLATE = {
