@@ -11,10 +11,35 @@ from pathlib import Path
 
 import pytest
 
+from liftcases.datafiles import load_data
+from liftcases.enrich import enrich
+from liftcases.ingest import read_article
+from liftcases.model import Article, Case, Source
+from liftcases.normalise import normalise
 from liftcases.pipeline import BuildResult, Paths, build
+from liftcases.places import build_gazetteer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DATA = load_data(ROOT / "content" / "data")
+GAZ = build_gazetteer(DATA.cities)
+TZ = "Asia/Shanghai"
+
+
+def source_of(name: str) -> Source:
+    """A fixture article, read as the build reads it."""
+    path = FIXTURES / name
+    source, problems = read_article(path, name, path.read_bytes())
+    assert source is not None, problems
+    return source
+
+
+def article_of(name: str) -> Article:
+    return normalise(source_of(name), DATA.boilerplate, TZ)[0]
+
+
+def case_of(name: str) -> Case:
+    return enrich(article_of(name), DATA, GAZ)
 
 
 def make_content(tmp: Path, articles: dict[str, bytes | str] | None = None, seeds: bool = False) -> Path:

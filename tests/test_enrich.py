@@ -5,25 +5,9 @@ from __future__ import annotations
 import pytest
 
 from liftcases.assemble import related_cases
-from liftcases.datafiles import load_data
 from liftcases.duplicates import merge_duplicates
-from liftcases.enrich import enrich
-from liftcases.ingest import read_article
-from liftcases.normalise import normalise
-from liftcases.places import build_gazetteer
 
-from .conftest import FIXTURES, ROOT
-
-DATA = load_data(ROOT / "content" / "data")
-GAZ = build_gazetteer(DATA.cities)
-
-
-def case_of(name: str):
-    path = FIXTURES / name
-    source, problems = read_article(path, name, path.read_bytes())
-    assert source is not None, problems
-    article, _ = normalise(source, DATA.boilerplate, "Asia/Shanghai")
-    return enrich(article, DATA, GAZ)
+from .conftest import DATA, case_of
 
 
 def place_of(name: str) -> tuple:

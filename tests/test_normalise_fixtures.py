@@ -10,29 +10,13 @@ import re
 
 import pytest
 
-from liftcases.datafiles import load_data
-from liftcases.ingest import read_article
-from liftcases.model import Article, Source
-from liftcases.normalise import normalise
+from liftcases.model import Article
 from liftcases.zh_text import looks_mojibake, normalise_punctuation, to_simplified
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, article_of, source_of
 
-DATA = load_data(ROOT / "content" / "data")
 TRADITIONAL_CHARS = set("區黨電裝樓層於為據會體")
 PINYIN = re.compile(r"[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[1-5]?[）)]")
-
-
-def source_of(name: str) -> Source:
-    path = FIXTURES / name
-    source, problems = read_article(path, name, path.read_bytes())
-    assert source is not None, problems
-    return source
-
-
-def article_of(name: str) -> Article:
-    article, _ = normalise(source_of(name), DATA.boilerplate, "Asia/Shanghai")
-    return article
 
 
 def normalised(article: Article, line: str) -> str:

@@ -6,24 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from liftcases.datafiles import load_data
-from liftcases.enrich import enrich
 from liftcases.ingest import detect_form, read_article, split_front_matter
-from liftcases.normalise import normalise
-from liftcases.places import build_gazetteer
 
-from .conftest import FIXTURES, ROOT
-
-DATA = load_data(ROOT / "content" / "data")
-GAZ = build_gazetteer(DATA.cities)
+from .conftest import case_of as _case
+from .conftest import source_of
 
 
-def case_of(name: str, data: bytes | None = None):
-    path = FIXTURES / name
-    source, problems = read_article(path, name, data if data is not None else path.read_bytes())
-    assert source is not None, problems
-    article, _ = normalise(source, DATA.boilerplate, "Asia/Shanghai")
-    return source, enrich(article, DATA, GAZ)
+def case_of(name: str):
+    return source_of(name), _case(name)
 
 
 def method_ids(case) -> set[str]:
