@@ -146,6 +146,7 @@ def _district(raw: dict[str, Any], city: str) -> District:
         aliases=_strs(raw.get("aliases")),
         former=_strs(raw.get("former")),
         streets=streets,
+        tile=(int(raw["tile"][0]), int(raw["tile"][1])) if raw.get("tile") else None,
     )
 
 

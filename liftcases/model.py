@@ -208,6 +208,7 @@ class District:
     aliases: tuple[str, ...]
     former: tuple[str, ...]
     streets: tuple[Street, ...]
+    tile: tuple[int, int] | None = None  # (column, row) on the district tile map
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ template: article text is data, never markup.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,12 +16,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from .assemble import DistrictPage, MethodPage, Site
-from .model import Case
+from .charts import bar_chart, tile_map
+from .exports import CASES_SCHEMA, atom_feed, cases_csv, cases_json, review_json, robots, sitemap
+from .model import Case, Method
 from .settings import Settings
-from .zh_text import slugify
-
-CASES_SCHEMA_VERSION = 1
-
+from .zh_text import slugify, split_sentences
 
 # What article HTML may contain after the sanitiser: structure, emphasis, links and images; nothing
 # that runs script, embeds another page, submits a form or styles the page.
@@ -96,14 +94,35 @@ def _common(settings: Settings, page_title: str, path: str, section: str) -> dic
     return {"settings": settings, "page_title": page_title, "path": path, "section": section}
 
 
+LEAD_MAX = 120
+
+
+def lead_summary(case: Case) -> str:
+    """The opening of the article: its first sentences, up to about LEAD_MAX characters."""
+    first = next((b.text for b in case.article.blocks if b.kind == "p"), "")
+    lead = ""
+    for sentence in split_sentences(first):
+        if lead and len(lead) + len(sentence) > LEAD_MAX:
+            break
+        lead += sentence
+    return lead
+
+
 def case_context(case: Case, site: Site, settings: Settings) -> dict[str, Any]:
     district = site.district_for(case)
     methods = [(site.method_of[u.id], u) for u in case.methods]
+    # Methods backed by the same sentence are shown together, so a sentence listing ten methods
+    # appears once, not ten times.
+    groups: dict[str, list[Method]] = {}
+    for method, use in methods:
+        groups.setdefault(use.evidence[0] if use.evidence else "", []).append(method)
     return _common(settings, case.article.title, case.url, "cases") | {
         "case": case,
         "article": case.article,
+        "lead": lead_summary(case),
         "district": district,
         "methods": methods,
+        "evidence_groups": list(groups.items()),
         "related": site.related.get(case.slug, ()),
     }
 
@@ -125,22 +144,30 @@ def methods_index_context(site: Site, settings: Settings) -> dict[str, Any]:
 def districts_index_context(site: Site, settings: Settings) -> dict[str, Any]:
     shanghai = [p for p in site.districts if p.district.city == "上海市"]
     others = [p for p in site.districts if p.district.city != "上海市"]
-    return _common(settings, "地区", "/districts/", "districts") | {"shanghai": shanghai, "others": others}
+    return _common(settings, "地区", "/districts/", "districts") | {
+        "shanghai": shanghai,
+        "others": others,
+        "map": tile_map(site.districts),
+    }
+
+
+LIFTS_DONE = "已建成电梯"  # the figure label whose values add up to the lifts reported
 
 
 def home_context(site: Site, settings: Settings) -> dict[str, Any]:
     used = sorted((p for p in site.methods if p.entries), key=lambda p: (-len(p.entries), p.method.id))
     years = Counter((c.article.date or "")[:4] for c in site.cases if c.article.date)
+    lifts = sum(f.value for c in site.cases for f in c.figures if f.label == LIFTS_DONE)
     return _common(settings, settings.title, "/", "home") | {
-        "cases": site.cases,
         "latest": site.cases[:10],
-        "methods": used,
-        "districts": [p for p in site.districts if p.cases],
-        "years": sorted(years.items()),
+        "method_chart": bar_chart([(p.method.name, len(p.entries), p.method.url) for p in used[:15]]),
+        "year_chart": bar_chart([(f"{y}年", n, None) for y, n in sorted(years.items(), reverse=True)]),
+        "map": tile_map(site.districts),
         "stats": {
             "cases": len(site.cases),
-            "districts": len({c.place.district for c in site.cases if c.place.district}),
+            "districts": len({(c.place.city, c.place.district) for c in site.cases if c.place.district}),
             "methods": len(used),
+            "lifts": int(lifts),
         },
     }
 
@@ -157,87 +184,53 @@ def not_found_context(site: Site, settings: Settings) -> dict[str, Any]:
     return _common(settings, "找不到页面", "/404.html", "") | {}
 
 
-def case_record(case: Case, site: Site) -> dict[str, Any]:
-    """One object of data/cases.json: a public interface; keep it stable (see README)."""
-    a, p = case.article, case.place
-    return {
-        "slug": case.slug,
-        "url": case.url,
-        "source_file": a.source.rel,
-        "title": a.title,
-        "date": a.date,
-        "source": a.publisher,
-        "channel": a.channel,
-        "source_url": a.url,
-        "city": p.city,
-        "district": p.district,
-        "street": p.street,
-        "neighbourhood": p.neighbourhood,
-        "buildings": list(p.buildings),
-        "place_evidence": dict(p.evidence),
-        "stage": {"id": case.stage.id, "name": case.stage.name, "evidence": case.stage.evidence}
-        if case.stage
-        else None,
-        "methods": [{"id": u.id, "name": u.name, "evidence": list(u.evidence)} for u in case.methods],
-        "figures": [{"label": f.label, "value": f.value, "unit": f.unit, "evidence": f.evidence} for f in case.figures],
-        "credits": [{"role": c.role, "names": c.names} for c in a.credits],
-        "converted_from_traditional": a.converted_from_traditional,
-        "related": [c.slug for c in site.related.get(case.slug, ())],
-        "other_sources": [
-            {
-                "source_file": o.rel,
-                "slug": o.slug,
-                "title": o.title,
-                "date": o.date,
-                "source": o.publisher,
-                "channel": o.channel,
-                "source_url": o.url,
-            }
-            for o in case.other_sources
-        ],
-        "problems": [p.message for p in case.problems],
-    }
-
-
-def review_record(case: Case) -> dict[str, Any]:
-    """What an editor checks: what was cut, what nearly matched, what the build was unsure of."""
-    return {
-        "source_file": case.article.source.rel,
-        "url": case.url,
-        "form": case.article.source.form,
-        "encoding": case.article.source.encoding,
-        "original_title": case.article.original_title,
-        "removed": list(case.article.removed),
-        "near_misses": [{"method": n.method, "sentence": n.sentence, "why": n.why} for n in case.near_misses],
-        "problems": [str(p) for p in case.problems],
-    }
+def about_context(site: Site, settings: Settings) -> dict[str, Any]:
+    return _common(settings, "关于", "/about/", "about") | {"schema": CASES_SCHEMA, "count": len(site.cases)}
 
 
 def render(site: Site, settings: Settings, templates: Path, out: Output) -> None:
     env = make_env(templates, settings)
+    pages: list[str] = []
 
-    def page(template: str, rel: str, context: dict[str, Any]) -> None:
+    def page(template: str, path: str, context: dict[str, Any], listed: bool = True) -> None:
+        rel = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
         out.write(rel, env.get_template(template).render(context))
+        if listed:
+            pages.append(path)
 
-    page("home.html", "index.html", home_context(site, settings))
-    page("search.html", "search/index.html", search_context(site, settings))
-    page("404.html", "404.html", not_found_context(site, settings))
-    page("methods.html", "methods/index.html", methods_index_context(site, settings))
-    page("districts.html", "districts/index.html", districts_index_context(site, settings))
+    page("home.html", "/", home_context(site, settings))
+    page("search.html", "/search/", search_context(site, settings))
+    page("about.html", "/about/", about_context(site, settings))
+    page("404.html", "/404.html", not_found_context(site, settings), listed=False)
+    page("methods.html", "/methods/", methods_index_context(site, settings))
+    page("districts.html", "/districts/", districts_index_context(site, settings))
     for case in site.cases:
-        page("case.html", f"cases/{case.slug}/index.html", case_context(case, site, settings))
+        page("case.html", case.url, case_context(case, site, settings))
     for slug, target in sorted(site.moved.items()):
         # The page of a merged copy stays where it was and points to the case it joined: URLs never break.
-        page("moved.html", f"cases/{slug}/index.html", moved_context(slug, target, settings))
+        page("moved.html", f"/cases/{slug}/", moved_context(slug, target, settings), listed=False)
     for mp in site.methods:
-        page("method.html", f"methods/{mp.method.id}/index.html", method_context(mp, settings))
+        page("method.html", mp.method.url, method_context(mp, settings))
+        feed = mp.method.url + "feed.xml"
+        out.write(
+            feed,
+            atom_feed(
+                settings, f"{mp.method.name} · {settings.title}", mp.method.url, feed, tuple(e.case for e in mp.entries)
+            ),
+        )
     for dp in site.districts:
-        page("district.html", f"districts/{dp.district.slug}/index.html", district_context(dp, settings))
-    records = [case_record(c, site) for c in site.cases]
-    out.write(
-        "data/review.json", json.dumps([review_record(c) for c in site.cases], ensure_ascii=False, indent=1) + "\n"
-    )
-    out.write("data/cases.json", json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+        path = f"/districts/{dp.district.slug}/"
+        page("district.html", path, district_context(dp, settings))
+        out.write(
+            path + "feed.xml",
+            atom_feed(settings, f"{dp.district.name} · {settings.title}", path, path + "feed.xml", dp.cases),
+        )
+    out.write("feed.xml", atom_feed(settings, settings.title, "/", "/feed.xml", site.cases))
+    out.write("sitemap.xml", sitemap(settings, pages))
+    out.write("robots.txt", robots(settings))
+    out.write("data/cases.json", cases_json(site))
+    out.write("data/cases.csv", cases_csv(site))
+    out.write("data/review.json", review_json(site))
     assets = templates / "assets"
     for path in sorted(assets.rglob("*")):
         if path.is_file():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -19,8 +20,17 @@ def _target(site: Path, path: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def _xml_links(path: Path) -> list[str]:
+    """Links in a feed (<link href>) or a sitemap (<loc>)."""
+    root = ET.parse(path).getroot()
+    links = [el.get("href", "") for el in root.iter() if el.tag.endswith("}link")]
+    return links + [el.text or "" for el in root.iter() if el.tag.endswith("}loc")]
+
+
 def check_links(site: Path, base: str = "/") -> list[str]:
-    """Broken links as 'page: link (reason)' strings; empty when every link resolves."""
+    """Broken links as 'page: link (reason)' strings; empty when every link resolves.
+
+    Covers every HTML page (a, link, script, img, form), every feed and the sitemap."""
     site = site.resolve()
 
     @cache
@@ -28,29 +38,31 @@ def check_links(site: Path, base: str = "/") -> list[str]:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         return frozenset(str(t["id"]) for t in soup.find_all(id=True))
 
+    def links_of(page: Path) -> list[str]:
+        if page.suffix == ".xml":
+            return _xml_links(page)
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        return [str(t.get(attr)) for name, attr in LINK_ATTRS for t in soup.find_all(name) if t.get(attr)]
+
     broken = []
-    for page in sorted(site.rglob("*.html")):
+    pages = [p for p in sorted(site.rglob("*")) if p.suffix in (".html", ".xml")]
+    for page in pages:
         if "pagefind" in page.relative_to(site).parts:
             continue
         page_url = base + page.relative_to(site).as_posix()
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for tag_name, attr in LINK_ATTRS:
-            for tag in soup.find_all(tag_name):
-                value = tag.get(attr)
-                if not value:
-                    continue
-                url = urlsplit(urljoin(page_url, str(value)))
-                if url.scheme in ("http", "https") and url.netloc:
-                    continue  # external: article images and publishers' pages
-                if url.scheme not in ("", "http", "https"):
-                    broken.append(f"{page_url}: {value} (scheme {url.scheme!r} not allowed)")
-                    continue
-                if not url.path.startswith(base):
-                    broken.append(f"{page_url}: {value} (outside base {base})")
-                    continue
-                target = _target(site, url.path[len(base) :])
-                if target is None:
-                    broken.append(f"{page_url}: {value} (no such file)")
-                elif url.fragment and target.suffix == ".html" and unquote(url.fragment) not in ids(target):
-                    broken.append(f"{page_url}: {value} (no anchor #{unquote(url.fragment)})")
+        for value in links_of(page):
+            url = urlsplit(urljoin(page_url, value))
+            if url.scheme in ("http", "https") and url.netloc:
+                continue  # external: article images and publishers' pages
+            if url.scheme not in ("", "http", "https"):
+                broken.append(f"{page_url}: {value} (scheme {url.scheme!r} not allowed)")
+                continue
+            if not url.path.startswith(base):
+                broken.append(f"{page_url}: {value} (outside base {base})")
+                continue
+            target = _target(site, url.path[len(base) :])
+            if target is None:
+                broken.append(f"{page_url}: {value} (no such file)")
+            elif url.fragment and target.suffix == ".html" and unquote(url.fragment) not in ids(target):
+                broken.append(f"{page_url}: {value} (no anchor #{unquote(url.fragment)})")
     return broken

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from .browser import browser, chromium_path, search_urls
 
@@ -16,16 +19,21 @@ GANQUAN = "/cases/putuo-ganquanyuan-traditional/"
 
 
 @pytest.fixture(scope="module")
-def page(seed_server):
+def browser_instance():
     with browser() as b:
-        context = b.new_context(viewport={"width": 1280, "height": 900})
-        p = context.new_page()
-        errors: list[str] = []
-        p.on("pageerror", lambda e: errors.append(str(e)))
-        p.base = seed_server  # type: ignore[attr-defined]
-        yield p
-        assert errors == []
-        context.close()
+        yield b
+
+
+@pytest.fixture(scope="module")
+def page(browser_instance, seed_server):
+    context = browser_instance.new_context(viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    p.base = seed_server  # type: ignore[attr-defined]
+    yield p
+    assert errors == []
+    context.close()
 
 
 def test_navigation_case_method_case_district_case(page):
@@ -83,3 +91,52 @@ def test_pagefind_finds_cases_by_chinese_keyword(page, query, must_find):
 def test_nonsense_finds_nothing(page):
     page.goto(page.base + "/search/")
     assert search_urls(page, "火箭发射场") == []
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
+PAGE_TYPES = {
+    "home": "/",
+    "case": FENGHE,
+    "case-traditional": GANQUAN,
+    "method": "/methods/xian-yi-hou-nan/",
+    "methods": "/methods/",
+    "district": "/districts/putuo/",
+    "districts": "/districts/",
+    "search": "/search/?q=红色议事厅",
+    "about": "/about/",
+    "not-found": "/404.html",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_TYPES))
+def test_page_type_is_accessible_fits_a_phone_and_is_screenshotted(browser_instance, seed_server, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width in (360, 1280):
+        context = browser_instance.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+        p = context.new_page()
+        p.goto(seed_server + PAGE_TYPES[name])
+        if name == "search":
+            p.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+        p.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        assert p.evaluate("document.documentElement.scrollWidth") <= width, "horizontal scroll"
+        if width == 1280:
+            violations = Axe().run(p).response["violations"]
+            bad = [
+                (v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")
+            ]
+            assert bad == []
+        context.close()
+    assert (ARTIFACTS / f"{name}-360.png").stat().st_size > 1000
+
+
+def test_pages_read_without_javascript(browser_instance, seed_server):
+    context = browser_instance.new_context(java_script_enabled=False)
+    p = context.new_page()
+    p.goto(seed_server + FENGHE)
+    assert "风荷加梯十法" in p.locator("h1").inner_text()
+    assert p.locator(".methods li").count() >= 10
+    requests: list[str] = []
+    p.on("request", lambda r: requests.append(r.url))
+    p.goto(seed_server + "/")
+    assert all(u.startswith(seed_server) for u in requests), requests  # no font, script or CDN elsewhere
+    context.close()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from liftcases.exports import CASES_SCHEMA
+
+from .conftest import build_into, make_content
 from .linkcheck import check_links
 from .markup import forbidden_markup
 
@@ -53,8 +59,10 @@ def test_case_links_to_its_district_and_methods_and_they_link_back(seed_site: Pa
 
 def test_case_page_shows_evidence_under_each_method(seed_site: Path):
     case = soup(seed_site, "cases/putuo-changfeng-fenghe-ten-methods/index.html")
-    item = next(li for li in case.select(".methods li") if li.a and li.a.get_text() == "先易后难")
+    item = next(li for li in case.select(".methods li") if "先易后难" in [a.get_text() for a in li.find_all("a")])
     assert "先易后难法" in item.select_one(".evidence").get_text()
+    # One sentence naming ten methods is shown once, under all of them.
+    assert len([li for li in case.select(".methods li") if "先易后难法" in li.get_text()]) == 1
 
 
 def test_pages_have_one_h1_and_landmarks(seed_site: Path):
@@ -118,3 +126,90 @@ def test_no_page_carries_forbidden_markup(seed_site: Path):
     for path in seed_site.rglob("*.html"):
         if "pagefind" not in path.relative_to(seed_site).parts:
             assert forbidden_markup(path.read_text(encoding="utf-8")) == [], path
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+CASE_URLS = {
+    "/cases/baoshan-xinyue-fudi-lift-opens/",
+    "/cases/jingan-tianmuxilu-five-dimensions/",
+    "/cases/jinshan-hengxin-practical-projects/",
+    "/cases/putuo-changfeng-fenghe-ten-methods/",
+    "/cases/putuo-ganquanyuan-traditional/",
+}
+
+
+def feed_links(path: Path) -> list[str]:
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{ATOM}feed"
+    return [e.find(f"{ATOM}link").get("href") for e in root.findall(f"{ATOM}entry")]
+
+
+def test_feeds_parse_and_list_every_case(seed_site: Path):
+    assert set(feed_links(seed_site / "feed.xml")) == CASE_URLS
+    method_feed = feed_links(seed_site / "methods" / "hong-se-yi-shi-ting" / "feed.xml")
+    assert set(method_feed) == {"/cases/putuo-changfeng-fenghe-ten-methods/", "/cases/putuo-ganquanyuan-traditional/"}
+    district_feed = feed_links(seed_site / "districts" / "putuo" / "feed.xml")
+    assert set(district_feed) == {"/cases/putuo-changfeng-fenghe-ten-methods/", "/cases/putuo-ganquanyuan-traditional/"}
+    assert feed_links(seed_site / "districts" / "huangpu" / "feed.xml") == []
+
+
+def test_sitemap_lists_every_page_but_not_404(seed_site: Path):
+    root = ET.parse(seed_site / "sitemap.xml").getroot()
+    locs = {e.text for e in root.iter(f"{SITEMAP}loc")}
+    assert CASE_URLS <= locs
+    assert {"/", "/about/", "/methods/", "/districts/", "/methods/xian-yi-hou-nan/", "/districts/putuo/"} <= locs
+    assert "/404.html" not in locs
+    assert (seed_site / "robots.txt").read_text(encoding="utf-8").startswith("User-agent: *")
+
+
+def test_csv_export_opens_in_excel(seed_site: Path):
+    raw = (seed_site / "data" / "cases.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert {r["url"] for r in rows} == CASE_URLS
+    fenghe = next(r for r in rows if r["slug"] == "putuo-changfeng-fenghe-ten-methods")
+    assert fenghe["district"] == "普陀区" and "先易后难" in fenghe["methods"]
+
+
+def test_documented_schema_is_the_real_one(seed_site: Path):
+    records = json.loads((seed_site / "data" / "cases.json").read_text(encoding="utf-8"))
+    assert [name for name, _, _ in CASES_SCHEMA] == list(records[0])
+    about = soup(seed_site, "about/index.html")
+    assert {c.get_text() for c in about.select("table code")} == {name for name, _, _ in CASES_SCHEMA}
+
+
+def test_home_dashboard(seed_site: Path):
+    home = soup(seed_site, "index.html")
+    stats = [li.get_text(" ", strip=True) for li in home.select(".stats li")]
+    assert stats[:2] == ["5 个案例", "4 个区"]
+    assert "28 台电梯" in stats[3]  # 甘泉苑 reports 28 lifts completed
+    tiles = {a["aria-label"] for a in home.select(".tile-map a")}
+    assert "普陀区：2 个案例" in tiles and "黄浦区：0 个案例" in tiles and len(tiles) == 16
+    assert not home.find("script")  # the dashboard is made at build time
+
+
+def test_case_page_has_lead_breadcrumb_and_related(seed_site: Path):
+    page = soup(seed_site, "cases/putuo-changfeng-fenghe-ten-methods/index.html")
+    crumbs = [a.get_text() for a in page.select("nav.breadcrumb a")]
+    assert crumbs == ["上海市", "普陀区", "长风新村街道", "风荷苑"]
+    assert page.select_one(".summary").get_text().startswith("长风新村街道风荷苑这一老旧公房小区")
+    assert len(page.select(".related li")) >= 1
+    assert page.select_one(".stage strong").get_text() == "签约"
+
+
+def test_case_pages_stay_within_the_budget(seed_site: Path):
+    css = (seed_site / "assets" / "style.css").stat().st_size
+    for page in (seed_site / "cases").glob("*/index.html"):
+        assert page.stat().st_size + css <= 50_000, page
+
+
+def test_site_under_a_sub_path_and_without_remote_images(tmp_path: Path):
+    content = make_content(tmp_path, seeds=True)
+    (content / "site.yaml").write_text("base_url: /jiati/\nremote_images: false\n", encoding="utf-8")
+    _, out = build_into(tmp_path, content)
+    assert check_links(out, base="/jiati/") == []
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="/jiati/methods/"' in home and 'href="/methods/"' not in home
+    for page in (out / "cases").glob("*/index.html"):
+        assert "<img" not in page.read_text(encoding="utf-8")

@@ -9,6 +9,15 @@
     resetStyles: false,
     translations: { placeholder: "搜索做法、地名或关键词", zero_results: "没有找到包含“[SEARCH_TERM]”的内容" },
   });
+  // Pagefind's input has only a title; give it an accessible name.
+  var labelled = new MutationObserver(function () {
+    var input = el.querySelector("input.pagefind-ui__search-input");
+    if (input) {
+      input.setAttribute("aria-label", "搜索做法、地名或关键词");
+      labelled.disconnect();
+    }
+  });
+  labelled.observe(el, { childList: true, subtree: true });
   var q = params.get("q");
   if (q) ui.triggerSearch(q);
   document.addEventListener("input", function (e) {
