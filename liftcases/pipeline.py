@@ -71,7 +71,7 @@ def build(paths: Paths, *, strict: bool = False, search: bool = True, write: boo
     try:
         render(site, settings, paths.templates, Output(staging))
         if search:
-            index_problems = index(staging)
+            index_problems = index(site, staging)
             problems += index_problems
             if strict and index_problems:
                 discard(staging)

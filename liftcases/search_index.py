@@ -1,24 +1,164 @@
-"""Stage 6, index: the client-side Pagefind search index over the rendered pages."""
+"""Stage 6, index: the client-side Pagefind search index, fed with our own character n-grams.
+
+Pagefind's own Chinese segmentation disagrees between index (jieba) and browser
+(Intl.Segmenter), so words a reader types are silently dropped (Pagefind #1237).
+Instead, every page is given to Pagefind as a small record page whose words are
+the page's distinct characters and character pairs, space-separated; the browser
+turns a query into the same characters and pairs (templates/assets/search.js).
+A page contains a query only if it has all the query's pairs, so Pagefind's AND
+over them finds every such page; the browser then keeps only the pages whose
+text (in the record's metadata) really contains the query. Both sides use one
+rule, written twice: ``search_units`` here and ``units`` in search.js.
+"""
 
 from __future__ import annotations
 
+import html
+import json
+import shutil
 import subprocess
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Problem
+from .assemble import Site
+from .model import Case, Problem
+from .zh_text import to_simplified
+
+LANGUAGE = "zh-cn"  # Pagefind has no stemmer for it, so our pairs are indexed as they are
+CASE, METHOD = "案例", "做法"
+_CJK_START, _CJK_END = 0x4E00, 0x9FFF
 
 
-def pagefind_executable() -> Path:
-    # The extended build is the one that segments Chinese (see README, "Search").
-    from pagefind_bin_extended import get_executable
+def compact_for_search(text: str) -> str:
+    """What search compares: letters, digits and Chinese characters, lower case, full-width folded."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in text if ch.isalnum())
 
-    return Path(get_executable())
+
+def search_units(text: str) -> list[str]:
+    """The distinct characters and character pairs of a text, in order of first appearance."""
+    chars = compact_for_search(text)
+    seen: dict[str, None] = {}
+    for i, ch in enumerate(chars):
+        seen.setdefault(ch, None)
+        if i + 1 < len(chars):
+            seen.setdefault(ch + chars[i + 1], None)
+    return list(seen)
 
 
-def index(site_dir: Path) -> list[Problem]:
-    """Write site_dir/pagefind/; a failure is a problem, and the site is still published without search."""
-    cmd = [str(pagefind_executable()), "--site", str(site_dir), "--output-subdir", "pagefind", "--quiet"]
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+@dataclass(frozen=True)
+class Record:
+    url: str
+    content: str
+    meta: dict[str, str]
+    filters: dict[str, list[str]]
+    sort: dict[str, str]
+
+
+def case_record(case: Case) -> Record:
+    a, p = case.article, case.place
+    place = " › ".join(x for x in (p.district, p.street, p.neighbourhood) if x)
+    filters = {"类型": [CASE], "做法": [u.name for u in case.methods]}
+    if p.district:
+        filters["区"] = [p.district]
+    if a.date:
+        filters["年份"] = [a.date[:4]]
+    if case.stage:
+        filters["阶段"] = [case.stage.name]
+    return Record(
+        url=case.url,
+        content=" ".join(search_units(a.text)),
+        meta={
+            "title": a.title,
+            "text": a.text,
+            "place": place,
+            "date": a.date or "",
+            "methods": "、".join(u.name for u in case.methods),
+            "kind": CASE,
+        },
+        filters=filters,
+        sort={"date": a.date or "0000-00-00"},
+    )
+
+
+def method_records(site: Site) -> list[Record]:
+    records = []
+    for page in site.methods:
+        m = page.method
+        text = "\n".join([m.name, *m.aliases, m.summary, m.description])
+        records.append(
+            Record(
+                url=m.url,
+                content=" ".join(search_units(text)),
+                meta={"title": m.name, "text": text, "place": m.category, "date": "", "methods": "", "kind": METHOD},
+                filters={"类型": [METHOD]},
+                sort={"date": "0000-00-00"},
+            )
+        )
+    return records
+
+
+def t2s_map(site: Site) -> dict[str, str]:
+    """Traditional → Simplified for single characters, only where the Simplified one occurs on the site,
+    so that a query typed in Traditional script finds Simplified pages (a query can only match
+    characters that some page has)."""
+    present = {ch for case in site.cases for ch in case.article.text} | {
+        ch for page in site.methods for ch in page.method.name + page.method.description
+    }
+    chars = [chr(c) for c in range(_CJK_START, _CJK_END + 1)]
+    converted = to_simplified("\n".join(chars)).split("\n")
+    return {t: s for t, s in zip(chars, converted, strict=True) if t != s and len(s) == 1 and s in present}
+
+
+def method_names(site: Site) -> list[dict[str, object]]:
+    return [{"url": p.method.url, "names": [p.method.name, *p.method.aliases]} for p in site.methods]
+
+
+def record_html(r: Record) -> str:
+    """One record as the small HTML page the Pagefind CLI indexes: the pairs are the body,
+    everything else is metadata, filters and a sort key."""
+    meta = "".join(f'<p data-pagefind-meta="{k}">{html.escape(v)}</p>' for k, v in sorted(r.meta.items()))
+    filters = "".join(
+        f'<p data-pagefind-filter="{html.escape(k)}">{html.escape(v)}</p>'
+        for k, vs in sorted(r.filters.items())
+        for v in vs
+    )
+    sort = "".join(f'<p data-pagefind-sort="{k}">{html.escape(v)}</p>' for k, v in sorted(r.sort.items()))
+    return (
+        f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(r.meta['title'])}</title></head><body>{meta}{filters}{sort}"
+        f"<main data-pagefind-body>{html.escape(r.content)}</main></body></html>"
+    )
+
+
+def _pagefind() -> str:
+    # The standard build is enough (our words need no segmenting) and takes far less memory than the
+    # extended one.
+    from pagefind_bin import get_executable
+
+    return str(get_executable())
+
+
+def index(site: Site, site_dir: Path) -> list[Problem]:
+    """Write site_dir/pagefind/ and the two small files the search page needs; a failure is a problem,
+    and the site is still published without search."""
+    records = [case_record(c) for c in site.cases] + method_records(site)
+    search_dir = site_dir / "search"
+    search_dir.mkdir(parents=True, exist_ok=True)
+    (search_dir / "t2s.json").write_text(json.dumps(t2s_map(site), ensure_ascii=False, sort_keys=True), "utf-8")
+    (search_dir / "methods.json").write_text(json.dumps(method_names(site), ensure_ascii=False), "utf-8")
+    # The Pagefind CLI reads these pages from a folder inside the staging site, removed afterwards.
+    pages = site_dir / ".search-records"
+    for r in records:
+        target = pages / r.url.strip("/") / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(record_html(r), encoding="utf-8")
+    cmd = [_pagefind(), "--site", str(pages), "--output-path", str(site_dir / "pagefind"), "--silent"]
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    finally:
+        shutil.rmtree(pages, ignore_errors=True)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip()[-500:]
         return [Problem("pagefind", f"搜索索引生成失败：{detail}", None, "error")]

@@ -18,17 +18,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-SEARCH_JS = """
-async (q) => {
-  if (!window.__pf) {
-    window.__pf = await import(document.baseURI.replace(/[^/]*$/, '') + '../pagefind/pagefind.js');
-    await window.__pf.init();
-  }
-  const r = await window.__pf.search(q);
-  const data = await Promise.all(r.results.map((x) => x.data()));
-  return data.map((d) => d.url);
-}
-"""
+
+def search_urls(page: Page, query: str, filters: dict[str, str] | None = None, sort: str = "") -> list[str]:
+    """Every result URL for a query, through the site's own search.js and pagefind.js (page must be /search/)."""
+    page.wait_for_function('typeof window.jiatiSearch === "function"')
+    return page.evaluate("([q, f, s]) => window.jiatiSearch(q, f, s)", [query, filters or {}, sort])
 
 
 def chromium_path() -> str | None:
@@ -43,8 +37,3 @@ def browser() -> Iterator[Browser]:
             yield b
         finally:
             b.close()
-
-
-def search_urls(page: Page, query: str) -> list[str]:
-    """Result URLs for a query, through the site's own pagefind.js (the page must be /search/)."""
-    return page.evaluate(SEARCH_JS, query)

@@ -1,29 +1,232 @@
-// Search page: Pagefind's own UI, in Chinese, with the query kept in the URL (?q=…).
+// 加梯案例库 search: Pagefind's JS API over our own character pairs (see liftcases/search_index.py).
+// A query is turned into the same characters and pairs the index holds; Pagefind finds the pages that
+// have them all; only pages whose text really contains the query are shown. State lives in the URL.
 (function () {
-  var el = document.getElementById("search");
-  var params = new URLSearchParams(window.location.search);
-  var ui = new PagefindUI({
-    element: "#search",
-    bundlePath: el.getAttribute("data-bundle"),
-    showImages: false,
-    resetStyles: false,
-    translations: { placeholder: "搜索做法、地名或关键词", zero_results: "没有找到包含“[SEARCH_TERM]”的内容" },
-  });
-  // Pagefind's input has only a title; give it an accessible name.
-  var labelled = new MutationObserver(function () {
-    var input = el.querySelector("input.pagefind-ui__search-input");
-    if (input) {
-      input.setAttribute("aria-label", "搜索做法、地名或关键词");
-      labelled.disconnect();
+  "use strict";
+  var PAGE = 10;
+  var form = document.getElementById("search-form");
+  var base = form.getAttribute("data-base");
+  var input = document.getElementById("q");
+  var statusEl = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
+  var sortSelect = document.getElementById("f-sort");
+  var pagefind = null, t2s = null, methodNames = null, current = null, generation = 0;
+
+  function getJSON(path) {
+    return fetch(base + path).then(function (r) { return r.ok ? r.json() : {}; });
+  }
+
+  function load() {
+    if (!pagefind) {
+      pagefind = import(base + "pagefind/pagefind.js").then(function (pf) {
+        return pf.options({ baseUrl: base }).then(function () { pf.init(); return pf; });
+      });
+      t2s = getJSON("search/t2s.json");
+      methodNames = getJSON("search/methods.json");
     }
-  });
-  labelled.observe(el, { childList: true, subtree: true });
-  var q = params.get("q");
-  if (q) ui.triggerSearch(q);
-  document.addEventListener("input", function (e) {
-    if (!e.target.matches || !e.target.matches("#search input[type=text], #search input[type=search]")) return;
+    return Promise.all([pagefind, t2s, methodNames]);
+  }
+
+  // The same rule as search_units() in Python: NFKC, lower case, letters, digits and Chinese only.
+  function compact(text, map) {
+    var out = "";
+    var s = text.normalize("NFKC").toLowerCase();
+    for (var i = 0; i < s.length; i++) {
+      var ch = s[i];
+      if (map && map[ch]) ch = map[ch];
+      if (/[\p{L}\p{N}]/u.test(ch)) out += ch;
+    }
+    return out;
+  }
+
+  function terms(query, map) {
+    return String(query || "").split(/\s+/).map(function (t) { return compact(t, map); }).filter(Boolean);
+  }
+
+  function units(term) {
+    var chars = Array.from(term);
+    if (chars.length === 1) return chars;
+    var out = [];
+    for (var i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+    return out;
+  }
+
+  function activeFilters() {
+    var filters = {};
+    selects.forEach(function (s) { if (s.value) filters[s.getAttribute("data-filter")] = s.value; });
+    return filters;
+  }
+
+  function contains(meta, ts) {
+    var text = compact(meta.title + "\n" + meta.text, null);
+    return ts.every(function (t) { return text.indexOf(t) !== -1; });
+  }
+
+  // All pages that contain every term, best first; `verifyAll` checks every candidate (used by tests).
+  function find(query, filters, sort) {
+    return load().then(function (loaded) {
+      var pf = loaded[0], map = loaded[1], names = loaded[2];
+      var ts = terms(query, map);
+      if (!ts.length) return { terms: ts, candidates: [], pinned: null };
+      var all = [];
+      ts.forEach(function (t) { units(t).forEach(function (u) { if (all.indexOf(u) === -1) all.push(u); }); });
+      // Pagefind drops a word that matches nothing; a query with such a word matches no page at all.
+      return Promise.all(all.map(function (u) { return pf.search(u); })).then(function (each) {
+        if (each.some(function (r) { return r.results.length === 0; })) return { terms: ts, candidates: [], pinned: null };
+        var options = { filters: filters };
+        if (sort === "date") options.sort = { date: "desc" };
+        return pf.search(all.join(" "), options).then(function (r) {
+          var joined = ts.join("");
+          var pinned = null;
+          (names || []).forEach(function (m) {
+            if (m.names.some(function (n) { return compact(n, map) === joined; })) pinned = base + m.url.replace(/^\//, "");
+          });
+          return { terms: ts, candidates: r.results, pinned: pinned };
+        });
+      });
+    });
+  }
+
+  function Cursor(found) {
+    this.found = found;
+    this.next = 0;
+    this.hits = [];
+    var pinned = found.pinned;
+    // A method page whose name or alias is the query comes first.
+    found.candidates.sort(function (a, b) { return (b.url === pinned) - (a.url === pinned); });
+  }
+  Cursor.prototype.take = function (n) {
+    var self = this, wanted = self.hits.length + n;
+    function step() {
+      if (self.hits.length >= wanted || self.next >= self.found.candidates.length) return Promise.resolve(self.hits);
+      var batch = self.found.candidates.slice(self.next, self.next + n);
+      self.next += batch.length;
+      return Promise.all(batch.map(function (c) { return c.data(); })).then(function (data) {
+        data.forEach(function (d) {
+          if (contains(d.meta, self.found.terms)) self.hits.push(d);
+        });
+        return step();
+      });
+    }
+    return step().then(function () {
+      return self.found.pinned ? self.hits.sort(function (a, b) { return (b.url === self.found.pinned) - (a.url === self.found.pinned); }) : self.hits;
+    });
+  };
+  Cursor.prototype.done = function () { return this.next >= this.found.candidates.length; };
+
+  function excerpt(meta, ts) {
+    var text = meta.text.replace(/\s+/g, " ");
+    var at = -1, len = 0;
+    ts.forEach(function (t) { var i = text.indexOf(t); if (i !== -1 && (at === -1 || i < at)) { at = i; len = t.length; } });
+    var p = document.createElement("p");
+    p.className = "excerpt";
+    if (at === -1) { p.textContent = text.slice(0, 90) + (text.length > 90 ? "…" : ""); return p; }
+    var start = Math.max(0, at - 40), end = Math.min(text.length, at + len + 50);
+    p.appendChild(document.createTextNode((start > 0 ? "…" : "") + text.slice(start, at)));
+    var mark = document.createElement("mark");
+    mark.textContent = text.slice(at, at + len);
+    p.appendChild(mark);
+    p.appendChild(document.createTextNode(text.slice(at + len, end) + (end < text.length ? "…" : "")));
+    return p;
+  }
+
+  function item(d, ts) {
+    var li = document.createElement("li");
+    var h = document.createElement("h2");
+    var a = document.createElement("a");
+    a.href = d.url;
+    a.textContent = d.meta.title;
+    h.appendChild(a);
+    li.appendChild(h);
+    var info = document.createElement("p");
+    info.className = "meta";
+    info.textContent = [d.meta.kind, d.meta.place, d.meta.date].filter(Boolean).join(" · ");
+    li.appendChild(info);
+    if (d.meta.methods) {
+      var m = document.createElement("p");
+      m.className = "meta";
+      m.textContent = "做法：" + d.meta.methods;
+      li.appendChild(m);
+    }
+    li.appendChild(excerpt(d.meta, ts));
+    return li;
+  }
+
+  function show(cursor, replace) {
+    return cursor.take(PAGE).then(function (hits) {
+      if (replace) list.textContent = "";
+      var shown = list.children.length;
+      hits.slice(shown).forEach(function (d) { list.appendChild(item(d, cursor.found.terms)); });
+      var q = input.value.trim();
+      if (!hits.length) {
+        statusEl.textContent = "没有找到包含“" + q + "”的案例或做法。可以换个说法，或减少筛选条件。";
+      } else {
+        statusEl.textContent = (cursor.done() ? "找到 " + hits.length + " 个结果" : "已显示 " + hits.length + " 个结果，还有更多") + "：" + q;
+      }
+      more.hidden = cursor.done();
+    });
+  }
+
+  function syncURL() {
     var url = new URL(window.location.href);
-    if (e.target.value) url.searchParams.set("q", e.target.value); else url.searchParams.delete("q");
+    url.search = "";
+    if (input.value.trim()) url.searchParams.set("q", input.value.trim());
+    selects.concat([sortSelect]).forEach(function (s) { if (s.value) url.searchParams.set(s.name, s.value); });
     history.replaceState(null, "", url);
+  }
+
+  function run() {
+    syncURL();
+    var q = input.value.trim(), mine = ++generation;
+    if (!q) { list.textContent = ""; statusEl.textContent = ""; more.hidden = true; return Promise.resolve(); }
+    statusEl.textContent = "正在搜索……";
+    return find(q, activeFilters(), sortSelect.value).then(function (found) {
+      if (mine !== generation) return;
+      current = new Cursor(found);
+      return show(current, true);
+    });
+  }
+
+  function fillFilters() {
+    return load().then(function (loaded) {
+      return loaded[0].filters().then(function (all) {
+        selects.forEach(function (s) {
+          var values = all[s.getAttribute("data-filter")] || {};
+          var keys = Object.keys(values).sort();
+          if (s.name === "year") keys.reverse();  // newest year first
+          keys.forEach(function (v) {
+            var o = document.createElement("option");
+            o.value = v;
+            o.textContent = v + "（" + values[v] + "）";
+            s.appendChild(o);
+          });
+        });
+      });
+    });
+  }
+
+  var timer = null;
+  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 250); });
+  form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
+  selects.concat([sortSelect]).forEach(function (s) { s.addEventListener("change", run); });
+  more.addEventListener("click", function () { if (current) show(current, false); });
+
+  // Tests call this: every page that contains the query, after checking every candidate.
+  window.jiatiSearch = function (query, filters, sort) {
+    return find(query, filters || {}, sort || "").then(function (found) {
+      var cursor = new Cursor(found);
+      return cursor.take(found.candidates.length + 1).then(function (hits) {
+        return hits.map(function (d) { return d.url.replace(base, "/"); });
+      });
+    });
+  };
+
+  var params = new URLSearchParams(window.location.search);
+  input.value = params.get("q") || "";
+  fillFilters().then(function () {
+    selects.concat([sortSelect]).forEach(function (s) { if (params.get(s.name)) s.value = params.get(s.name); });
+    if (input.value) run();
   });
 })();

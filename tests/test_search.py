@@ -1,0 +1,170 @@
+"""Search through the real pagefind.js and search.js in headless Chromium: full recall by Chinese keyword.
+
+For every query, every case page whose text contains the query (after conversion to Simplified)
+must be found; results that do not contain it must be rare (here: none). Run over the seed site
+and over a generated corpus of 1,000 articles.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from liftcases.search_index import compact_for_search
+from liftcases.zh_text import to_simplified
+
+from .browser import browser, chromium_path, search_urls
+from .conftest import QuietHandler, build_into, make_content
+from .corpus import write_corpus
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_path() is None, reason="needs Debian's chromium: apt-get install chromium"),
+]
+
+QUERIES = [
+    # methods and their aliases
+    "党建引领", "先易后难", "掌上签约", "红色议事厅", "三驾马车", "以心换心", "因户施策", "锦囊妙计", "挂图作战",
+    "包干竞赛", "意见征询", "临时党支部", "成熟一部加装一部", "全生命周期",
+    # places
+    "长风", "甘泉苑", "普陀", "静安区", "天目西路", "新月福邸", "恒信", "金山工业区", "宝山",
+    # words and problems
+    "电梯", "悬空老人", "采光", "停车", "维保", "噪音", "楼组长", "业委会", "分摊比例", "晾晒",
+    # single characters
+    "装", "梯", "楼", "难",
+    # phrases and several words
+    "“加装电梯”", "加装 电梯", "居民区党总支 协商",
+    # Traditional and mixed script
+    "黨建引領", "紅色議事廳", "加裝電梯", "懸空老人", "長風", "加装電梯",
+    # figures and ASCII
+    "1+2+N", "28台",
+    # nonsense: nothing contains them
+    "火箭发射场", "加装火箭", "量子计算机", "zzzz",
+]  # fmt: skip
+NONSENSE = ["火箭发射场", "加装火箭", "量子计算机", "zzzz", "电梯火箭"]
+
+
+def expected_pages(cases, query: str) -> set[str]:
+    terms = [compact_for_search(to_simplified(t)) for t in query.split()]
+    terms = [t for t in terms if t]
+    return {c.url for c in cases if all(t in compact_for_search(c.article.text) for t in terms)}
+
+
+def serve(directory: Path) -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def seed_search(chromium, seed_build, seed_server):
+    page = chromium.new_page()
+    page.goto(seed_server + "/search/")
+    yield page, seed_build[0].cases
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def corpus_search(chromium, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("corpus-1000")
+    content = make_content(tmp)
+    write_corpus(content / "articles", 1000)
+    result, site = build_into(tmp, content)
+    for base in serve(site):
+        page = chromium.new_page()
+        page.goto(base + "/search/")
+        yield page, result.cases
+        page.close()
+
+
+def check_suite(page, cases) -> tuple[int, int]:
+    """Full recall on every query; returns (results that contain the query, all case results)."""
+    correct = total = 0
+    for query in QUERIES:
+        want = expected_pages(cases, query)
+        got = [u for u in search_urls(page, query) if u.startswith("/cases/")]
+        missing = want - set(got)
+        assert not missing, f"{query}: missed {sorted(missing)[:5]}"
+        correct += len(set(got) & want)
+        total += len(got)
+    for query in NONSENSE:
+        assert search_urls(page, query) == [], query
+    return correct, total
+
+
+def test_query_suite_has_forty_queries_of_every_kind():
+    assert len(QUERIES) >= 40
+    assert any(len(q) == 1 for q in QUERIES) and any(" " in q for q in QUERIES)
+
+
+def test_seed_site_full_recall_and_precision(seed_search):
+    page, cases = seed_search
+    correct, total = check_suite(page, cases)
+    assert total and correct / total >= 0.95
+
+
+def test_corpus_of_1000_full_recall_and_precision(corpus_search):
+    page, cases = corpus_search
+    assert len(cases) > 900
+    correct, total = check_suite(page, cases)
+    assert total > 1000 and correct / total >= 0.95
+
+
+METHOD_QUERIES = [
+    ("先易后难", "xian-yi-hou-nan"),
+    ("先易后难法", "xian-yi-hou-nan"),
+    ("红色议事厅", "hong-se-yi-shi-ting"),
+    ("紅色議事廳", "hong-se-yi-shi-ting"),
+]
+
+
+@pytest.mark.parametrize(("query", "method"), METHOD_QUERIES)
+def test_method_page_ranks_first_for_its_name_or_alias(seed_search, query, method):
+    page, _ = seed_search
+    assert search_urls(page, query)[0] == f"/methods/{method}/"
+
+
+def test_filters_and_sort(seed_search):
+    page, cases = seed_search
+    putuo = search_urls(page, "电梯", {"区": "普陀区"})
+    assert set(putuo) == {c.url for c in cases if c.place.district == "普陀区"}
+    y2021 = search_urls(page, "电梯", {"年份": "2021"})
+    assert set(y2021) == {c.url for c in cases if (c.article.date or "").startswith("2021")}
+    newest = [u for u in search_urls(page, "电梯", {}, "date") if u.startswith("/cases/")]
+    dates = [next(c.article.date for c in cases if c.url == u) for u in newest]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_search_page_by_keyboard_with_state_in_the_url(chromium, seed_server):
+    page = chromium.new_page()
+    page.goto(seed_server + "/search/?q=甘泉苑&district=普陀区")
+    results = page.locator("#search-results li")
+    results.first.wait_for(timeout=15000)
+    assert page.locator("#f-district").input_value() == "普陀区"
+    first = results.first
+    assert first.locator("h2 a").get_attribute("href") == "/cases/putuo-ganquanyuan-traditional/"
+    assert "普陀区" in first.inner_text() and "2023-07-07" in first.inner_text() and "做法：" in first.inner_text()
+    assert first.locator("mark").first.inner_text() == "甘泉苑"
+    page.locator("#q").fill("")
+    page.locator("#q").press_sequentially("火箭发射场")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('search-status').textContent.includes('没有找到')")
+    assert page.locator("#search-results li").count() == 0
+    assert "q=%E7%81%AB%E7%AE%AD" in page.url
+    page.close()
