@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .model import City, District, Method, Problem, Street
+from .settings import SafeLoader
 from .zh_text import CN_NUMBER, slugify
 
 # What {n} stands for in a figure pattern: an Arabic number (3,250, 38.2) or a Chinese one (六, 十二).
@@ -74,7 +75,7 @@ class DataError(Exception):
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     except FileNotFoundError:
         problems.append(Problem(str(path), "缺少数据文件：请从仓库恢复它", None, "error"))
     except yaml.YAMLError as exc:

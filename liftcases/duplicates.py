@@ -17,6 +17,7 @@ from .zh_text import compact
 SHINGLE = 4
 SKETCH = 8  # smallest hashes kept per text to propose candidates
 MIN_SHARED_SKETCH = 2
+COMMON_SKETCH = 32
 CONTAINMENT = 0.8  # share of the shorter text's shingles found in the longer one
 MIN_SHINGLES = 80  # shorter texts are too short to call duplicates safely
 
@@ -48,6 +49,8 @@ def merge_duplicates(cases: list[Case]) -> tuple[list[Case], dict[str, str], lis
                 index.setdefault(h, []).append(i)
     shared: dict[tuple[int, int], int] = {}
     for members in index.values():
+        if len(members) > COMMON_SKETCH:
+            continue  # a shingle in many texts (a stock phrase) says nothing about any two of them
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
                 pair = (members[x], members[y])

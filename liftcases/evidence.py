@@ -6,6 +6,10 @@ return quotes one of those sentences.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import cache
+
 from .datafiles import Data
 from .model import Figure, Method, NearMiss, StageClaim
 from .zh_text import parse_number
@@ -13,31 +17,47 @@ from .zh_text import parse_number
 MAX_EVIDENCE = 3
 
 
-def _groups_met(rule: tuple[tuple[str, ...], ...], sentence: str) -> int:
-    return sum(any(term in sentence for term in group) for group in rule)
+@dataclass(frozen=True)
+class _Rules:
+    """A method's match rules compiled to regular expressions: the matching runs in C."""
+
+    phrases: re.Pattern[str] | None
+    all_of: tuple[tuple[re.Pattern[str], ...], ...]
+    none_of: re.Pattern[str] | None
+
+
+def _either(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True)))) if words else None
+
+
+@cache
+def _rules(method: Method) -> _Rules:
+    groups = tuple(tuple(p for p in map(_either, rule) if p) for rule in method.all_of)
+    return _Rules(_either(method.phrases), groups, _either(method.none_of))
 
 
 def method_evidence(method: Method, sentences: list[str]) -> tuple[tuple[str, ...], tuple[NearMiss, ...]]:
     """(sentences that show the method in use, sentences that nearly did).
 
+    Only the match rules count, not the name: some names are also slogans (党建引领) that a sentence
+    can carry without showing the method in use; the taxonomy lists names as phrases where they are safe.
     A near miss would have matched but for a ``none_of`` word: editors see them in the review output
     and can tune the rules. (Sentences meeting all but one group of a rule were tried as near misses
     too, and were mostly noise: the missing group is usually the generic 加梯/电梯.)
     """
+    rules = _rules(method)
     found: list[str] = []
     near: list[NearMiss] = []
-    # Only the match rules count, not the name: some names are also slogans (党建引领) that a sentence
-    # can carry without showing the method in use; the taxonomy lists names as phrases where they are safe.
-    names = method.phrases
     for sentence in sentences:
-        named = any(p in sentence for p in names)
-        excluded = [w for w in method.none_of if w in sentence]
-        if excluded:
-            if named or any(_groups_met(rule, sentence) == len(rule) for rule in method.all_of):
-                near.append(NearMiss(method.id, sentence, f"含排除词“{excluded[0]}”"))
+        hit = bool(rules.phrases and rules.phrases.search(sentence)) or any(
+            all(group.search(sentence) for group in rule) for rule in rules.all_of if rule
+        )
+        if not hit:
             continue
-        hit = named or any(_groups_met(rule, sentence) == len(rule) for rule in method.all_of)
-        if hit and sentence not in found and len(found) < MAX_EVIDENCE:
+        excluded = rules.none_of.search(sentence) if rules.none_of else None
+        if excluded:
+            near.append(NearMiss(method.id, sentence, f"含排除词“{excluded.group(0)}”"))
+        elif sentence not in found and len(found) < MAX_EVIDENCE:
             found.append(sentence)
     return tuple(found), tuple(near[:MAX_EVIDENCE]) if not found else ()
 

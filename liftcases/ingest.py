@@ -17,6 +17,7 @@ import charset_normalizer
 import yaml
 
 from .model import Problem, RawForm, Source, frozen_mapping
+from .settings import SafeLoader
 from .zh_text import slugify
 
 _FENCE = re.compile(r"^---[ \t]*$")
@@ -113,7 +114,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int, str 
             start + 1,
         )
     try:
-        meta = yaml.safe_load("\n".join(lines[start + 1 : end]))
+        meta = yaml.load("\n".join(lines[start + 1 : end]), Loader=SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = start + 2 + mark.line if mark else start + 1
@@ -188,9 +189,10 @@ def read_article(path: Path, rel: str, data: bytes) -> tuple[Source | None, list
     return source, problems
 
 
-def ingest(articles_dir: Path, max_bytes: int) -> Ingested:
-    """Read every article; a bad file becomes a problem and the others go on."""
-    sources: list[Source] = []
+def scan(articles_dir: Path, max_bytes: int) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Every article file to read, as (path, path relative to the articles folder), and the files
+    refused before reading: symlinks that leave the folder, files over the size limit."""
+    found: list[tuple[Path, str]] = []
     problems: list[Problem] = []
     root = articles_dir.resolve()
     for path in find_articles(articles_dir):
@@ -213,11 +215,14 @@ def ingest(articles_dir: Path, max_bytes: int) -> Ingested:
                 )
             )
             continue
-        source, found = read_article(path, rel, path.read_bytes())
-        problems.extend(found)
-        if source is not None:
-            sources.append(source)
+        found.append((path, rel))
+    return found, problems
+
+
+def unique_slugs(sources: list[Source]) -> tuple[list[Source], list[Problem]]:
+    """The first article (in file order) keeps a slug; a later one claiming it is refused."""
     unique: dict[str, Source] = {}
+    problems: list[Problem] = []
     for source in sources:
         first = unique.setdefault(source.slug, source)
         if first is not source:
@@ -229,4 +234,17 @@ def ingest(articles_dir: Path, max_bytes: int) -> Ingested:
                     "error",
                 )
             )
-    return Ingested(tuple(unique.values()), tuple(problems))
+    return list(unique.values()), problems
+
+
+def ingest(articles_dir: Path, max_bytes: int) -> Ingested:
+    """Read every article; a bad file becomes a problem and the others go on."""
+    found, problems = scan(articles_dir, max_bytes)
+    sources: list[Source] = []
+    for path, rel in found:
+        source, read_problems = read_article(path, rel, path.read_bytes())
+        problems.extend(read_problems)
+        if source is not None:
+            sources.append(source)
+    unique, slug_problems = unique_slugs(sources)
+    return Ingested(tuple(unique), tuple(problems + slug_problems))

@@ -9,16 +9,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 RawForm = Literal["frontmatter-html", "frontmatter-markdown", "markdown", "scraped-text"]
 
 
+class FrozenMap(dict[str, Any]):
+    """A read-only dict: frozen documents stay frozen, and unlike a MappingProxyType it can be pickled
+    (documents cross process boundaries in parallel builds)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("FrozenMap is read-only")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Any]]]:
+        return (FrozenMap, (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=lambda kv: kv[0])))
+
+
 def frozen_mapping(data: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
-    """A read-only view of a copy of ``data``, so frozen documents stay frozen."""
-    return MappingProxyType(dict(data or {}))
+    """A read-only copy of ``data``, so frozen documents stay frozen."""
+    return FrozenMap(data or {})
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,20 @@ ingest → normalise → enrich → merge duplicates → assemble → render →
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .assemble import assemble
-from .datafiles import load_data
+from .datafiles import Data, load_data
 from .duplicates import merge_duplicates
 from .enrich import enrich
-from .ingest import ingest
+from .ingest import read_article, scan, unique_slugs
 from .model import Case, Problem
 from .normalise import normalise
-from .places import build_gazetteer
+from .places import Gazetteer, build_gazetteer
 from .publish import discard, publish, staging_dir
 from .render import Output, render
 from .search_index import index
@@ -40,6 +43,45 @@ class BuildResult:
     published: bool
 
 
+# Below this many articles a process pool costs more than it saves.
+PARALLEL_MIN = 64
+_worker: tuple[Data, Gazetteer, str] | None = None  # set once in each worker process by _init_worker
+
+
+def _one_article(path: Path, rel: str, data: Data, gazetteer: Gazetteer, tz: str) -> tuple[list[Problem], Case | None]:
+    """Read, normalise and enrich one file: (problems of reading it, the case or None)."""
+    source, read_problems = read_article(path, rel, path.read_bytes())
+    if source is None:
+        return read_problems, None
+    article, found = normalise(source, data.boilerplate, tz)
+    case = enrich(article, data, gazetteer)
+    return read_problems, replace(case, problems=tuple(found) + case.problems)
+
+
+def _init_worker(data_dir: Path, tz: str) -> None:
+    global _worker
+    data = load_data(data_dir)
+    _worker = (data, build_gazetteer(data.cities), tz)
+
+
+def _in_worker(item: tuple[Path, str]) -> tuple[list[Problem], Case | None]:
+    assert _worker is not None
+    return _one_article(*item, *_worker)
+
+
+def process_articles(
+    files: list[tuple[Path, str]], data_dir: Path, tz: str, data: Data, gazetteer: Gazetteer
+) -> list[tuple[list[Problem], Case | None]]:
+    """The per-article stages, in file order, on every core when there are enough articles.
+    Each article depends only on itself and the data files, so the result is the same either way."""
+    workers = min(os.cpu_count() or 1, max(1, len(files) // PARALLEL_MIN))
+    if workers < 2:
+        return [_one_article(path, rel, data, gazetteer, tz) for path, rel in files]
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(data_dir, tz)) as pool:
+        return list(pool.map(_in_worker, files, chunksize=max(1, len(files) // (workers * 8))))
+
+
 def build(paths: Paths, *, strict: bool = False, search: bool = True, write: bool = True) -> BuildResult:
     """Build the site from ``paths.content`` into ``paths.out``.
 
@@ -51,15 +93,17 @@ def build(paths: Paths, *, strict: bool = False, search: bool = True, write: boo
     data = load_data(paths.content / "data")  # raises DataError: nothing to build without data
     gazetteer = build_gazetteer(data.cities)
 
-    ingested = ingest(paths.articles, settings.max_article_bytes)
-    problems += ingested.problems
-    cases = []
-    for source in ingested.sources:
-        article, found = normalise(source, data.boilerplate, settings.timezone)
-        case = enrich(article, data, gazetteer)
-        case = replace(case, problems=tuple(found) + case.problems)
+    files, refused = scan(paths.articles, settings.max_article_bytes)
+    problems += refused
+    outcomes = process_articles(files, paths.content / "data", settings.timezone, data, gazetteer)
+    for read_problems, _ in outcomes:
+        problems += read_problems
+    kept, slug_problems = unique_slugs([case.article.source for _, case in outcomes if case])
+    problems += slug_problems
+    kept_ids = {id(source) for source in kept}
+    cases = [case for _, case in outcomes if case and id(case.article.source) in kept_ids]
+    for case in cases:
         problems += case.problems
-        cases.append(case)
     cases, moved, merged = merge_duplicates(cases)
     problems += merged
     site = assemble(cases, moved, data.methods, data.categories, data.cities)
