@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve check lint golden search-compare clean
+.PHONY: build test serve check lint golden search-compare bench clean
+N ?= 1000
 
 # The venv is (re)installed only when a requirements file changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -31,8 +32,11 @@ serve: build
 golden: $(STAMP)
 	$(PY) -m tests.golden
 
+bench: $(STAMP)
+	$(PY) -m tests.bench $(N)
+
 search-compare: $(STAMP)
 	$(PY) -m tests.search_compare
 
 clean:
-	rm -rf site .staging-site-* $(VENV)
+	rm -rf site .staging-site-* .bench $(VENV)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="只检查，不写 site/")
     parser.add_argument("--no-search", action="store_true", help="不生成搜索索引（更快）")
     parser.add_argument("--quiet", action="store_true", help="只输出问题，不输出摘要")
+    parser.add_argument("--timings", type=Path, help="把各阶段用时和内存写入这个 JSON 文件（基准测试用）")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -36,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print("数据文件有错误，未构建。请按上面的提示修改 content/data/ 中的文件。", file=sys.stderr)
         return 2
+    if args.timings:
+        args.timings.write_text(json.dumps(result.timings, ensure_ascii=False, indent=1), encoding="utf-8")
     for problem in result.problems:
         print(problem, file=sys.stderr)
     errors = sum(p.severity == "error" for p in result.problems)

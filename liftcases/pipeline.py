@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
+import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .assemble import assemble
@@ -21,7 +23,7 @@ from .normalise import normalise
 from .places import Gazetteer, build_gazetteer
 from .publish import discard, publish, staging_dir
 from .render import Output, render
-from .search_index import index
+from .search_index import IndexStats, index
 from .settings import load_settings
 
 
@@ -41,6 +43,28 @@ class BuildResult:
     cases: tuple[Case, ...]
     problems: tuple[Problem, ...]  # every problem, for every file
     published: bool
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, and peak memory in KiB
+
+
+class _Laps:
+    """Seconds spent in each stage, and peak memory, for ``--timings`` and the benchmark."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self.last, 3)
+        self.last = now
+
+    def memory(self, name: str, kib: int) -> None:
+        self.timings[name] = kib
+
+    def done(self) -> dict[str, float]:
+        self.timings["build peak KiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self.timings["workers peak KiB"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return self.timings
 
 
 # Below this many articles a process pool costs more than it saves.
@@ -89,9 +113,11 @@ def build(paths: Paths, *, strict: bool = False, search: bool = True, write: boo
     others. With ``strict`` any problem fails the build and site/ is left as it
     was. With ``write=False`` nothing is written at all (``make check``).
     """
+    lap = _Laps()
     settings, problems = load_settings(paths.content / "site.yaml")
     data = load_data(paths.content / "data")  # raises DataError: nothing to build without data
     gazetteer = build_gazetteer(data.cities)
+    lap("load data")
 
     files, refused = scan(paths.articles, settings.max_article_bytes)
     problems += refused
@@ -104,24 +130,32 @@ def build(paths: Paths, *, strict: bool = False, search: bool = True, write: boo
     cases = [case for _, case in outcomes if case and id(case.article.source) in kept_ids]
     for case in cases:
         problems += case.problems
+    lap("read, normalise, enrich")
     cases, moved, merged = merge_duplicates(cases)
     problems += merged
+    lap("merge duplicates")
     site = assemble(cases, moved, data.methods, data.categories, data.cities)
+    lap("assemble")
 
     if not write or (strict and problems):
-        return BuildResult(site.cases, tuple(problems), published=False)
+        return BuildResult(site.cases, tuple(problems), published=False, timings=lap.done())
 
     staging = staging_dir(paths.out)
     try:
         render(site, settings, paths.templates, Output(staging))
+        lap("render")
         if search:
-            index_problems = index(site, staging)
+            stats = IndexStats()
+            index_problems = index(site, staging, stats)
             problems += index_problems
+            lap("search index")
+            lap.memory("search index peak KiB", stats.peak_rss_kib)
             if strict and index_problems:
                 discard(staging)
-                return BuildResult(site.cases, tuple(problems), published=False)
+                return BuildResult(site.cases, tuple(problems), published=False, timings=lap.done())
         publish(staging, paths.out)
+        lap("publish")
     except BaseException:
         discard(staging)
         raise
-    return BuildResult(site.cases, tuple(problems), published=True)
+    return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done())

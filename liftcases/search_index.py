@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import shutil
 import subprocess
 import unicodedata
@@ -140,7 +141,25 @@ def _pagefind() -> str:
     return str(get_executable())
 
 
-def index(site: Site, site_dir: Path) -> list[Problem]:
+@dataclass
+class IndexStats:
+    """What indexing cost, for the benchmark: records given, and the Pagefind process's peak memory."""
+
+    records: int = 0
+    peak_rss_kib: int = 0
+
+
+def _run(cmd: list[str], stats: IndexStats) -> tuple[int, str]:
+    """Run Pagefind and read its own peak memory from the kernel (wait4), apart from the build's."""
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stats.peak_rss_kib = usage.ru_maxrss
+    return process.returncode, output
+
+
+def index(site: Site, site_dir: Path, stats: IndexStats | None = None) -> list[Problem]:
     """Write site_dir/pagefind/ and the two small files the search page needs; a failure is a problem,
     and the site is still published without search."""
     records = [case_record(c) for c in site.cases] + method_records(site)
@@ -155,11 +174,12 @@ def index(site: Site, site_dir: Path) -> list[Problem]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(record_html(r), encoding="utf-8")
     cmd = [_pagefind(), "--site", str(pages), "--output-path", str(site_dir / "pagefind"), "--silent"]
+    stats = stats or IndexStats()
+    stats.records = len(records)
     try:
-        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        code, output = _run(cmd, stats)
     finally:
         shutil.rmtree(pages, ignore_errors=True)
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip()[-500:]
-        return [Problem("pagefind", f"搜索索引生成失败：{detail}", None, "error")]
+    if code != 0:
+        return [Problem("pagefind", f"搜索索引生成失败：{output.strip()[-500:]}", None, "error")]
     return []

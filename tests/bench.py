@@ -1,0 +1,137 @@
+"""The benchmark: ``make bench N=1000`` (``python -m tests.bench N``).
+
+Generates a deterministic corpus of N articles in every raw form (tests/corpus.py), then in one
+run measures a baseline (a minimal markdown-it-py + Jinja2 render of the same files, no
+normalising) and the real build: cold, no-op, after editing one article, one method's
+description and one template; the search indexing time; peak memory of the build and of
+Pagefind; the size of site/; and the bytes a browser transfers for a first and a later search.
+Every time is also printed as a ratio to the baseline. Figures go to .bench/bench-N.json too.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from jinja2 import Template
+from markdown_it import MarkdownIt
+
+from .browser import browser
+from .conftest import ROOT
+from .corpus import write_corpus
+from .test_search import serve
+
+OUT = ROOT / ".bench"
+BASELINE_PAGE = Template("<!doctype html><html><head><title>{{ title }}</title></head><body>{{ body }}</body></html>")
+PRECOMPRESSED = (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter", ".pagefind")
+
+
+def baseline(articles: Path, out: Path) -> float:
+    """A minimal static site generator over the same files: front matter split, Markdown render, one template."""
+    md = MarkdownIt("commonmark", {"html": True})
+    started = time.perf_counter()
+    for path in sorted(articles.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        title, body = path.stem, text
+        if text.startswith("---\n"):
+            _, front, body = text.split("---\n", 2)
+            title = next((line[6:].strip() for line in front.splitlines() if line.startswith("title:")), title)
+        page = out / path.stem / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(BASELINE_PAGE.render(title=title, body=md.render(body)), encoding="utf-8")
+    return time.perf_counter() - started
+
+
+def run_build(content: Path, templates: Path, out: Path) -> tuple[float, dict[str, float]]:
+    timings = OUT / "timings.json"
+    cmd = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--templates", str(templates)]
+    cmd += ["--out", str(out), "--quiet", "--timings", str(timings)]
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started, json.loads(timings.read_text(encoding="utf-8"))
+
+
+def transferred(url: str, body: bytes) -> int:
+    """Bytes on the wire from a host that gzips text: Pagefind's own files are compressed already."""
+    return len(body) if url.split("?")[0].endswith(PRECOMPRESSED) else len(gzip.compress(body, 6))
+
+
+def search_bytes(site: Path, first: str, later: str) -> tuple[int, int]:
+    """Bytes for opening the search page and running a first query, then for a later query."""
+    for base in serve(site):
+        with browser() as b:
+            page = b.new_context(bypass_csp=True).new_page()  # CSP would refuse Playwright's wait functions
+            seen: list[int] = []
+            page.on("requestfinished", lambda r, seen=seen: seen.append(transferred(r.url, r.response().body())))
+            page.goto(base + "/search/")
+            page.locator("#q").fill(first)
+            page.wait_for_function("document.getElementById('search-status').textContent.includes('个结果')")
+            page.wait_for_load_state("networkidle")
+            first_bytes = sum(seen)
+            seen.clear()
+            page.locator("#q").fill(later)
+            page.wait_for_function(f"document.getElementById('search-status').textContent.includes('{later}')")
+            page.wait_for_load_state("networkidle")
+            return first_bytes, sum(seen)
+    raise RuntimeError("server did not start")
+
+
+def size_of(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def main(n: int) -> dict[str, float]:
+    shutil.rmtree(OUT, ignore_errors=True)
+    content, templates, site = OUT / "content", OUT / "templates", OUT / "site"
+    shutil.copytree(ROOT / "content" / "data", content / "data")
+    shutil.copy(ROOT / "content" / "site.yaml", content / "site.yaml")
+    shutil.copytree(ROOT / "templates", templates)
+    files = write_corpus(content / "articles", n)
+    figures: dict[str, float] = {"articles": n}
+    figures["baseline s"] = baseline(content / "articles", OUT / "baseline")
+    figures["cold build s"], cold = run_build(content, templates, site)
+    figures["search indexing s"] = cold.get("search index", 0.0)
+    figures["build peak MiB"] = max(cold["build peak KiB"], 0) / 1024
+    figures["workers and pagefind peak MiB"] = cold["workers peak KiB"] / 1024
+    figures["pagefind peak MiB"] = cold.get("search index peak KiB", 0) / 1024
+    figures["no-op rebuild s"], _ = run_build(content, templates, site)
+    files[n // 2].write_text(files[n // 2].read_text(encoding="utf-8") + "\n居民们都说好。\n", encoding="utf-8")
+    figures["one article edited s"], _ = run_build(content, templates, site)
+    methods = content / "data" / "methods.yaml"
+    methods.write_text(
+        methods.read_text(encoding="utf-8").replace("“风荷加梯十法”之一", "“风荷加梯十法”中的一法", 1), "utf-8"
+    )
+    figures["one method description edited s"], _ = run_build(content, templates, site)
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("跳到正文", "跳到正文内容"), encoding="utf-8")
+    figures["one template edited s"], _ = run_build(content, templates, site)
+    figures["site MiB"] = size_of(site) / 2**20
+    first, later = search_bytes(site, "加装电梯", "先易后难")
+    figures["first search KB"], figures["later search KB"] = first / 1000, later / 1000
+    figures["bench process peak MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def report(figures: dict[str, float]) -> str:
+    base = figures["baseline s"]
+    lines = [f"{'figure':36} {'value':>10} {'× baseline':>11}"]
+    for name, value in figures.items():
+        ratio = f"{value / base:10.1f}×" if name.endswith(" s") and base else ""
+        lines.append(f"{name:36} {value:10.2f} {ratio:>11}")
+    lines.append(f"machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    result = main(size)
+    OUT.mkdir(exist_ok=True)
+    (OUT / f"bench-{size}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(report(result))
