@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve check lint golden search-compare bench clean
+.PHONY: build test serve new check lint golden search-compare bench clean
 N ?= 1000
 
 # The venv is (re)installed only when a requirements file changed.
@@ -26,8 +26,11 @@ lint: $(STAMP)
 test: lint
 	$(PY) -m pytest -q
 
-serve: build
-	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory site
+serve: $(STAMP)
+	$(PY) build.py --serve
+
+new: $(STAMP)
+	$(PY) build.py --new "$(NAME)"
 
 golden: $(STAMP)
 	$(PY) -m tests.golden

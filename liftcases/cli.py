@@ -1,15 +1,68 @@
-"""Command line: ``python build.py [--strict] [--quiet] [--check]``."""
+"""Command line: ``python build.py [--strict] [--quiet] [--check] [--serve] [--new NAME]``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 
 from .datafiles import DataError
-from .pipeline import Paths, build
+from .pipeline import BuildResult, Paths, build
+from .zh_text import slugify
+
+NEW_ARTICLE = """---
+# 新文章。把下面各项改成这篇文章的内容；不知道的项可以删掉，构建程序会从正文里自动识别。
+title: 这里写标题
+date: {today}            # 发布日期，写成 2023-07-09
+source: 发布者            # 如：上海普陀、新民晚报
+url:                     # 原文网址（可不填）
+# 以下各项填写后会覆盖自动识别的结果：
+# city: 上海市
+# district: 普陀区
+# street: 长风新村街道
+# neighbourhood: 风荷苑
+# methods: [xian-yi-hou-nan, hong-se-yi-shi-ting]   # 做法的 id，见“做法”页面或 content/data/methods.yaml
+---
+
+在这里写正文，段落之间空一行。可以用 Markdown：## 小标题、**加粗**、![图片说明](https://…)。
+"""
+
+
+def _summary(result: BuildResult, seconds: float, *, verb: str = "已构建", quiet: bool = False) -> None:
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if quiet:
+        return
+    errors = sum(p.severity == "error" for p in result.problems)
+    warnings = len(result.problems) - errors
+    cases = len(result.cases)
+    print(f"{verb} {cases} 个案例；错误 {errors} 个，警告 {warnings} 个；用时 {seconds:.1f} 秒", flush=True)
+
+
+def _serve(paths: Paths, port: int) -> int:
+    from .serve import serve
+
+    stop = threading.Event()
+    try:
+        serve(paths, port, _summary, stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def _new(articles: Path, name: str) -> int:
+    slug = slugify(name) or "new-article"
+    target = articles / f"{slug}.md"
+    if target.exists():
+        print(f"{target} 已经存在：请换一个名字", file=sys.stderr)
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(NEW_ARTICLE.format(today=time.strftime("%Y-%m-%d")), encoding="utf-8")
+    print(f"已新建 {target}：打开它，填好前置信息和正文，然后运行 make serve 预览")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,20 +72,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--templates", type=Path, default=root / "templates", help="模板文件夹（默认 templates/）")
     parser.add_argument("--out", type=Path, default=root / "site", help="输出文件夹（默认 site/）")
     parser.add_argument("--strict", action="store_true", help="有任何问题（包括警告）都算构建失败，site/ 保持不变")
-    parser.add_argument("--check", action="store_true", help="只检查，不写 site/")
+    parser.add_argument("--check", action="store_true", help="只检查，不写 site/；有错误时以非零状态退出")
     parser.add_argument("--no-search", action="store_true", help="不生成搜索索引（更快）")
     parser.add_argument("--quiet", action="store_true", help="只输出问题，不输出摘要")
+    parser.add_argument("--serve", action="store_true", help="构建后在本机预览，文件改动后自动重建并刷新页面")
+    parser.add_argument("--port", type=int, default=8000, help="预览端口（默认 8000）")
+    parser.add_argument("--new", metavar="NAME", help="在 content/articles/ 新建一篇文章的模板")
     parser.add_argument("--timings", type=Path, help="把各阶段用时和内存写入这个 JSON 文件（基准测试用）")
     args = parser.parse_args(argv)
+    paths = Paths(args.content, args.templates, args.out)
+    if args.new is not None:
+        return _new(paths.articles, args.new)
+    if args.serve:
+        return _serve(paths, args.port)
 
     started = time.monotonic()
     try:
-        result = build(
-            Paths(args.content, args.templates, args.out),
-            strict=args.strict,
-            search=not args.no_search,
-            write=not args.check,
-        )
+        result = build(paths, strict=args.strict, search=not args.no_search, write=not args.check)
     except DataError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -40,18 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.timings:
         args.timings.write_text(json.dumps(result.timings, ensure_ascii=False, indent=1), encoding="utf-8")
-    for problem in result.problems:
-        print(problem, file=sys.stderr)
-    errors = sum(p.severity == "error" for p in result.problems)
-    warnings = len(result.problems) - errors
-    if not args.quiet:
-        action = "已检查" if args.check else ("已构建" if result.published else "未发布")
-        print(
-            f"{action} {len(result.cases)} 个案例；错误 {errors} 个，警告 {warnings} 个；"
-            f"用时 {time.monotonic() - started:.1f} 秒"
-        )
+    verb = "已检查" if args.check else ("已构建" if result.published else "未发布")
+    _summary(result, time.monotonic() - started, verb=verb, quiet=args.quiet)
     if args.strict and result.problems:
         print("--strict：有问题，构建失败，site/ 保持原样。", file=sys.stderr)
         return 1
     # A normal build publishes what it could and reports the rest; a check fails on any error.
+    errors = any(p.severity == "error" for p in result.problems)
     return 1 if errors and args.check else 0

@@ -196,7 +196,8 @@ def sitemap(settings: Settings, paths: list[str]) -> str:
 
 
 def robots(settings: Settings) -> str:
-    lines = ["User-agent: *", f"Disallow: {settings.base_url}data/review.json", "Allow: /"]
+    lines = ["User-agent: *", f"Disallow: {settings.base_url}data/review.json", f"Disallow: {settings.base_url}review/"]
+    lines.append("Allow: /")
     if settings.site_url:
         lines.append(f"Sitemap: {absolute(settings, '/sitemap.xml')}")
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ ingest → normalise → enrich → merge duplicates → assemble → render →
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import resource
@@ -93,9 +94,31 @@ def _in_worker(item: tuple[Path, str]) -> tuple[list[Problem], Case | None]:
     return _one_article(*item, *_worker)
 
 
+Outcome = tuple[list[Problem], Case | None]
+
+
+@dataclass
+class BuildCache:
+    """Outcomes of the per-article stages kept between builds of one ``make serve`` session.
+
+    A key is the article's path and bytes; the whole cache is dropped when the data files,
+    the settings or the code change, so a cached case is never stale."""
+
+    version: str = ""
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+
+def code_and_data_version(content: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted([*Path(__file__).parent.glob("*.py"), *(content / "data").glob("*"), content / "site.yaml"]):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def process_articles(
     files: list[tuple[Path, str]], data_dir: Path, tz: str, data: Data, gazetteer: Gazetteer
-) -> list[tuple[list[Problem], Case | None]]:
+) -> list[Outcome]:
     """The per-article stages, in file order, on every core when there are enough articles.
     Each article depends only on itself and the data files, so the result is the same either way."""
     workers = min(os.cpu_count() or 1, max(1, len(files) // PARALLEL_MIN))
@@ -106,7 +129,25 @@ def process_articles(
         return list(pool.map(_in_worker, files, chunksize=max(1, len(files) // (workers * 8))))
 
 
-def build(paths: Paths, *, strict: bool = False, search: bool = True, write: bool = True) -> BuildResult:
+def process_with_cache(
+    files: list[tuple[Path, str]], paths: Paths, tz: str, data: Data, gazetteer: Gazetteer, cache: BuildCache | None
+) -> list[Outcome]:
+    if cache is None:
+        return process_articles(files, paths.content / "data", tz, data, gazetteer)
+    version = code_and_data_version(paths.content)
+    if version != cache.version:
+        cache.version, cache.outcomes = version, {}
+    keys = [rel + "\0" + hashlib.sha256(path.read_bytes()).hexdigest() for path, rel in files]
+    missing = [(f, k) for f, k in zip(files, keys, strict=True) if k not in cache.outcomes]
+    fresh = process_articles([f for f, _ in missing], paths.content / "data", tz, data, gazetteer)
+    cache.outcomes = {k: cache.outcomes[k] for k in keys if k in cache.outcomes}
+    cache.outcomes.update({k: outcome for (_, k), outcome in zip(missing, fresh, strict=True)})
+    return [cache.outcomes[k] for k in keys]
+
+
+def build(
+    paths: Paths, *, strict: bool = False, search: bool = True, write: bool = True, cache: BuildCache | None = None
+) -> BuildResult:
     """Build the site from ``paths.content`` into ``paths.out``.
 
     Problems are collected, never raised: one bad article never stops the
@@ -121,7 +162,7 @@ def build(paths: Paths, *, strict: bool = False, search: bool = True, write: boo
 
     files, refused = scan(paths.articles, settings.max_article_bytes)
     problems += refused
-    outcomes = process_articles(files, paths.content / "data", settings.timezone, data, gazetteer)
+    outcomes = process_with_cache(files, paths, settings.timezone, data, gazetteer, cache)
     for read_problems, _ in outcomes:
         problems += read_problems
     kept, slug_problems = unique_slugs([case.article.source for _, case in outcomes if case])

@@ -184,6 +184,27 @@ def not_found_context(site: Site, settings: Settings) -> dict[str, Any]:
     return _common(settings, "找不到页面", "/404.html", "") | {}
 
 
+# How much each doubt lowers the build's confidence in a case (out of 100).
+DOUBTS = {"district": 30, "date": 15, "methods": 30, "neighbourhood": 10, "problem": 10}
+
+
+def confidence(case: Case) -> int:
+    score = 100
+    score -= DOUBTS["district"] if not case.place.district else 0
+    score -= DOUBTS["date"] if not case.article.date else 0
+    score -= DOUBTS["methods"] if not case.methods else 0
+    score -= DOUBTS["neighbourhood"] if not case.place.neighbourhood else 0
+    score -= DOUBTS["problem"] * len(case.problems)
+    return max(0, score)
+
+
+def review_context(site: Site, settings: Settings) -> dict[str, Any]:
+    """The editors' queue: the cases most in need of a look first."""
+    items = [{"case": c, "confidence": confidence(c), "problems": [p.message for p in c.problems]} for c in site.cases]
+    items.sort(key=lambda item: (item["confidence"], item["case"].slug))
+    return _common(settings, "编辑核查", "/review/", "review") | {"items": items}
+
+
 def about_context(site: Site, settings: Settings) -> dict[str, Any]:
     return _common(settings, "关于", "/about/", "about") | {"schema": CASES_SCHEMA, "count": len(site.cases)}
 
@@ -202,6 +223,7 @@ def render(site: Site, settings: Settings, templates: Path, out: Output) -> None
     page("search.html", "/search/", search_context(site, settings))
     page("about.html", "/about/", about_context(site, settings))
     page("404.html", "/404.html", not_found_context(site, settings), listed=False)
+    page("review.html", "/review/", review_context(site, settings), listed=False)  # editors only: not in the sitemap
     page("methods.html", "/methods/", methods_index_context(site, settings))
     page("districts.html", "/districts/", districts_index_context(site, settings))
     for case in site.cases:

@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "liftcases"
 LAYERS = [
     "model", "zh_text", "settings", "datafiles", "dates", "titles", "blocks", "ingest", "normalise",
     "places", "evidence", "enrich", "duplicates", "assemble", "charts", "exports", "render", "search_index",
-    "publish", "pipeline", "cli",
+    "publish", "pipeline", "serve", "cli",
 ]  # fmt: skip
 
 
