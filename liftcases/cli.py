@@ -42,6 +42,30 @@ def _summary(result: BuildResult, seconds: float, *, verb: str = "已构建", qu
     print(f"{verb} {cases} 个案例；错误 {errors} 个，警告 {warnings} 个；用时 {seconds:.1f} 秒", flush=True)
 
 
+class ProgressBar:
+    """A bar on the terminal for builds that take more than a few seconds; nothing otherwise."""
+
+    WIDTH = 30
+    AFTER_SECONDS = 2.0
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or time.monotonic() - self.started < self.AFTER_SECONDS:
+            return
+        filled = self.WIDTH * done // max(1, total)
+        sys.stderr.write(f"\r整理文章 [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+
+
 def _serve(paths: Paths, port: int) -> int:
     from .serve import serve
 
@@ -87,13 +111,16 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(paths, args.port)
 
     started = time.monotonic()
+    bar = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     try:
-        result = build(paths, strict=args.strict, search=not args.no_search, write=not args.check)
+        result = build(paths, strict=args.strict, search=not args.no_search, write=not args.check, progress=bar)
     except DataError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print("数据文件有错误，未构建。请按上面的提示修改 content/data/ 中的文件。", file=sys.stderr)
         return 2
+    finally:
+        bar.close()
     if args.timings:
         args.timings.write_text(json.dumps(result.timings, ensure_ascii=False, indent=1), encoding="utf-8")
     verb = "已检查" if args.check else ("已构建" if result.published else "未发布")

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import resource
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,6 +69,7 @@ class _Laps:
         return self.timings
 
 
+PROGRESS_EVERY = 50
 # Below this many articles a process pool costs more than it saves.
 PARALLEL_MIN = 64
 _worker: tuple[Data, Gazetteer, str] | None = None  # set once in each worker process by _init_worker
@@ -116,37 +118,71 @@ def code_and_data_version(content: Path) -> str:
     return digest.hexdigest()
 
 
+Progress = Callable[[int, int], None]  # (articles done, articles in all)
+
+
 def process_articles(
-    files: list[tuple[Path, str]], data_dir: Path, tz: str, data: Data, gazetteer: Gazetteer
+    files: list[tuple[Path, str]],
+    data_dir: Path,
+    tz: str,
+    data: Data,
+    gazetteer: Gazetteer,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     """The per-article stages, in file order, on every core when there are enough articles.
     Each article depends only on itself and the data files, so the result is the same either way."""
     workers = min(os.cpu_count() or 1, max(1, len(files) // PARALLEL_MIN))
+    outcomes: list[Outcome] = []
     if workers < 2:
-        return [_one_article(path, rel, data, gazetteer, tz) for path, rel in files]
+        results: Iterable[Outcome] = (_one_article(path, rel, data, gazetteer, tz) for path, rel in files)
+        return _collect(results, len(files), progress)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(data_dir, tz)) as pool:
-        return list(pool.map(_in_worker, files, chunksize=max(1, len(files) // (workers * 8))))
+        outcomes = _collect(
+            pool.map(_in_worker, files, chunksize=max(1, len(files) // (workers * 8))), len(files), progress
+        )
+    return outcomes
+
+
+def _collect(results: Iterable[Outcome], total: int, progress: Progress | None) -> list[Outcome]:
+    outcomes = []
+    for outcome in results:
+        outcomes.append(outcome)
+        if progress and (len(outcomes) % PROGRESS_EVERY == 0 or len(outcomes) == total):
+            progress(len(outcomes), total)
+    return outcomes
 
 
 def process_with_cache(
-    files: list[tuple[Path, str]], paths: Paths, tz: str, data: Data, gazetteer: Gazetteer, cache: BuildCache | None
+    files: list[tuple[Path, str]],
+    paths: Paths,
+    tz: str,
+    data: Data,
+    gazetteer: Gazetteer,
+    cache: BuildCache | None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     if cache is None:
-        return process_articles(files, paths.content / "data", tz, data, gazetteer)
+        return process_articles(files, paths.content / "data", tz, data, gazetteer, progress)
     version = code_and_data_version(paths.content)
     if version != cache.version:
         cache.version, cache.outcomes = version, {}
     keys = [rel + "\0" + hashlib.sha256(path.read_bytes()).hexdigest() for path, rel in files]
     missing = [(f, k) for f, k in zip(files, keys, strict=True) if k not in cache.outcomes]
-    fresh = process_articles([f for f, _ in missing], paths.content / "data", tz, data, gazetteer)
+    fresh = process_articles([f for f, _ in missing], paths.content / "data", tz, data, gazetteer, progress)
     cache.outcomes = {k: cache.outcomes[k] for k in keys if k in cache.outcomes}
     cache.outcomes.update({k: outcome for (_, k), outcome in zip(missing, fresh, strict=True)})
     return [cache.outcomes[k] for k in keys]
 
 
 def build(
-    paths: Paths, *, strict: bool = False, search: bool = True, write: bool = True, cache: BuildCache | None = None
+    paths: Paths,
+    *,
+    strict: bool = False,
+    search: bool = True,
+    write: bool = True,
+    cache: BuildCache | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site from ``paths.content`` into ``paths.out``.
 
@@ -162,7 +198,7 @@ def build(
 
     files, refused = scan(paths.articles, settings.max_article_bytes)
     problems += refused
-    outcomes = process_with_cache(files, paths, settings.timezone, data, gazetteer, cache)
+    outcomes = process_with_cache(files, paths, settings.timezone, data, gazetteer, cache, progress)
     for read_problems, _ in outcomes:
         problems += read_problems
     kept, slug_problems = unique_slugs([case.article.source for _, case in outcomes if case])
