@@ -77,15 +77,16 @@ def related_cases(cases: tuple[Case, ...]) -> dict[str, tuple[Case, ...]]:
     weight = {m: SHARED_METHOD * math.log(1 + n / len(ids)) / math.log(1 + n) for m, ids in users.items()}
     cap = max(COMMON_METHOD_SHARE * n, MAX_RELATED * 2)
     related: dict[str, tuple[Case, ...]] = {}
+    method_sets = [frozenset(u.id for u in c.methods) for c in cases]
     for i, case in enumerate(cases):
-        mine = {u.id for u in case.methods}
+        mine = method_sets[i]
         candidates = {j for m in mine if len(users[m]) <= cap for j in users[m]}
         candidates |= set(places.get((case.place.city, case.place.district), ()))
         candidates.discard(i)
         scored = []
         for j in candidates:
             other = cases[j]
-            score = sum(weight[u.id] for u in other.methods if u.id in mine)
+            score = sum(weight[m] for m in mine & method_sets[j])
             if case.place.district and other.place.district == case.place.district:
                 score += SAME_DISTRICT + (SAME_STREET if case.place.street == other.place.street else 0)
             if score > 0:

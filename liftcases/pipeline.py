@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .assemble import assemble
+from .assemble import Site, assemble
 from .datafiles import Data, load_data
 from .duplicates import merge_duplicates
 from .enrich import enrich
@@ -24,7 +24,7 @@ from .model import Case, Problem
 from .normalise import normalise
 from .places import Gazetteer, build_gazetteer
 from .publish import discard, publish, staging_dir
-from .render import Output, render
+from .render import Output, PageCache, render
 from .search_index import IndexStats, index
 from .settings import load_settings
 
@@ -46,6 +46,7 @@ class BuildResult:
     problems: tuple[Problem, ...]  # every problem, for every file
     published: bool
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, and peak memory in KiB
+    site: Site | None = None  # what was assembled, for a search index built later (make serve)
 
 
 class _Laps:
@@ -101,21 +102,28 @@ Outcome = tuple[list[Problem], Case | None]
 
 @dataclass
 class BuildCache:
-    """Outcomes of the per-article stages kept between builds of one ``make serve`` session.
+    """What one ``make serve`` session keeps between builds, so a change rebuilds what it affects.
 
-    A key is the article's path and bytes; the whole cache is dropped when the data files,
-    the settings or the code change, so a cached case is never stale."""
+    Outcomes of the per-article stages are keyed on the article's path and bytes, and dropped
+    whole when the data files, the settings or the code change; rendered case pages are also
+    dropped when a template changes. A cached result is never stale."""
 
     version: str = ""
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    pages_version: str = ""
+    pages: PageCache = field(default_factory=dict)
+
+
+def files_version(*groups: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for group in groups for p in group):
+        if path.is_file():
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def code_and_data_version(content: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted([*Path(__file__).parent.glob("*.py"), *(content / "data").glob("*"), content / "site.yaml"]):
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return files_version(Path(__file__).parent.glob("*.py"), (content / "data").glob("*"), [content / "site.yaml"])
 
 
 Progress = Callable[[int, int], None]  # (articles done, articles in all)
@@ -219,7 +227,13 @@ def build(
 
     staging = staging_dir(paths.out)
     try:
-        render(site, settings, paths.templates, Output(staging))
+        pages = None
+        if cache is not None:
+            version = cache.version + files_version(paths.templates.rglob("*"))
+            if version != cache.pages_version:
+                cache.pages_version, cache.pages = version, {}
+            pages = cache.pages
+        render(site, settings, paths.templates, Output(staging), pages)
         lap("render")
         if search:
             stats = IndexStats()
@@ -235,4 +249,4 @@ def build(
     except BaseException:
         discard(staging)
         raise
-    return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done())
+    return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done(), site=site)

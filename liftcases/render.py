@@ -58,14 +58,18 @@ class Output:
     def __init__(self, root: Path):
         self.root = root.resolve()
         self.written: list[str] = []
+        self._folders: set[Path] = set()
 
     def write(self, rel: str, content: str | bytes) -> None:
-        target = (self.root / PurePosixPath(rel.lstrip("/"))).resolve()
-        if not target.is_relative_to(self.root):
+        parts = PurePosixPath(rel.lstrip("/")).parts
+        # Checked on the path's words, not by resolving it: resolving every file costs seconds.
+        if not parts or any(part in ("..", ".") or "\\" in part for part in parts):
             raise ValueError(f"refusing to write outside the output folder: {rel}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        target.write_bytes(data)
+        target = self.root.joinpath(*parts)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         self.written.append(rel)
 
 
@@ -209,15 +213,20 @@ def about_context(site: Site, settings: Settings) -> dict[str, Any]:
     return _common(settings, "关于", "/about/", "about") | {"schema": CASES_SCHEMA, "count": len(site.cases)}
 
 
-def render(site: Site, settings: Settings, templates: Path, out: Output) -> None:
+# slug -> (the case, its related slugs, the page): a case page is rendered again only when the case
+# object or its related cases changed (make serve keeps this between rebuilds; see pipeline.BuildCache).
+PageCache = dict[str, tuple[Case, tuple[str, ...], str]]
+
+
+def render(site: Site, settings: Settings, templates: Path, out: Output, pages: PageCache | None = None) -> None:
     env = make_env(templates, settings)
-    pages: list[str] = []
+    pages_list: list[str] = []
 
     def page(template: str, path: str, context: dict[str, Any], listed: bool = True) -> None:
         rel = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
         out.write(rel, env.get_template(template).render(context))
         if listed:
-            pages.append(path)
+            pages_list.append(path)
 
     page("home.html", "/", home_context(site, settings))
     page("search.html", "/search/", search_context(site, settings))
@@ -227,7 +236,17 @@ def render(site: Site, settings: Settings, templates: Path, out: Output) -> None
     page("methods.html", "/methods/", methods_index_context(site, settings))
     page("districts.html", "/districts/", districts_index_context(site, settings))
     for case in site.cases:
-        page("case.html", case.url, case_context(case, site, settings))
+        related = tuple(c.slug for c in site.related.get(case.slug, ()))
+        kept = pages.get(case.slug) if pages is not None else None
+        if kept and kept[0] is case and kept[1] == related:
+            out.write(case.url.lstrip("/") + "index.html", kept[2])
+            pages_list.append(case.url)
+            continue
+        html = env.get_template("case.html").render(case_context(case, site, settings))
+        out.write(case.url.lstrip("/") + "index.html", html)
+        pages_list.append(case.url)
+        if pages is not None:
+            pages[case.slug] = (case, related, html)
     for slug, target in sorted(site.moved.items()):
         # The page of a merged copy stays where it was and points to the case it joined: URLs never break.
         page("moved.html", f"/cases/{slug}/", moved_context(slug, target, settings), listed=False)
@@ -248,7 +267,7 @@ def render(site: Site, settings: Settings, templates: Path, out: Output) -> None
             atom_feed(settings, f"{dp.district.name} · {settings.title}", path, path + "feed.xml", dp.cases),
         )
     out.write("feed.xml", atom_feed(settings, settings.title, "/", "/feed.xml", site.cases))
-    out.write("sitemap.xml", sitemap(settings, pages))
+    out.write("sitemap.xml", sitemap(settings, pages_list))
     out.write("robots.txt", robots(settings))
     out.write("data/cases.json", cases_json(site))
     out.write("data/cases.csv", cases_csv(site))

@@ -18,10 +18,12 @@ from pathlib import Path
 
 from .datafiles import DataError
 from .pipeline import BuildCache, BuildResult, Paths, build
+from .search_index import index
 
 RELOAD_PATH = "/__livereload"
 RELOAD_SCRIPT = f'new EventSource("{RELOAD_PATH}").addEventListener("reload", function () {{ location.reload(); }});\n'
 POLL_SECONDS = 0.3
+SETTLE_SECONDS = 0.15
 
 
 def snapshot(*folders: Path) -> dict[str, tuple[int, int]]:
@@ -102,18 +104,22 @@ def serve(paths: Paths, port: int, report: Callable[[BuildResult, float], None],
     cache = BuildCache()
     reloader = Reloader()
 
-    def rebuild() -> None:
+    def rebuild(first: bool = False) -> None:
         started = time.monotonic()
         try:
-            result = build(paths, cache=cache)
+            # Pages first, so the open page reloads at once; the search index follows.
+            result = build(paths, cache=cache, search=first)
         except DataError as exc:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
             return
         report(result, time.monotonic() - started)
         reloader.bump()
+        if not first and result.site is not None:
+            for problem in index(result.site, paths.out):
+                print(problem, file=sys.stderr)
 
-    rebuild()
+    rebuild(first=True)
     handler = functools.partial(type("BoundHandler", (Handler,), {"reloader": reloader}), directory=str(paths.out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
@@ -123,9 +129,13 @@ def serve(paths: Paths, port: int, report: Callable[[BuildResult, float], None],
     try:
         while not stop.wait(POLL_SECONDS):
             now = snapshot(paths.content, paths.templates)
-            if now != state:
-                state = now
-                rebuild()
+            if now == state:
+                continue
+            # Wait until the files stop changing: an editor's save may be caught half-written.
+            while not stop.wait(SETTLE_SECONDS) and (settled := snapshot(paths.content, paths.templates)) != now:
+                now = settled
+            state = now
+            rebuild()
     finally:
         server.shutdown()
         server.server_close()
