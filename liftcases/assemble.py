@@ -95,6 +95,21 @@ def related_cases(cases: tuple[Case, ...]) -> dict[str, tuple[Case, ...]]:
     return related
 
 
+def related_signature(cases: list[Case]) -> tuple[tuple[object, ...], ...]:
+    """Everything related_cases() looks at: when this is unchanged, so are the related lists."""
+    return tuple(
+        sorted(
+            (c.slug, tuple(sorted(u.id for u in c.methods)), c.place.city, c.place.district, c.place.street)
+            for c in cases
+        )
+    )
+
+
+def _materialise(related: dict[str, tuple[str, ...]], cases: tuple[Case, ...]) -> dict[str, tuple[Case, ...]]:
+    by_slug = {c.slug: c for c in cases}
+    return {slug: tuple(by_slug[s] for s in others if s in by_slug) for slug, others in related.items()}
+
+
 def _sort_key(case: Case) -> tuple[str, str]:
     return (case.article.date or "", case.slug)
 
@@ -105,7 +120,9 @@ def assemble(
     methods: tuple[Method, ...],
     categories: tuple[str, ...],
     cities: tuple[City, ...],
+    related: dict[str, tuple[str, ...]] | None = None,
 ) -> Site:
+    """``related`` (slug -> related slugs) may be given when it is known not to have changed."""
     ordered = tuple(sorted(cases, key=_sort_key, reverse=True))
     method_of = {m.id: m for m in methods}
     district_of = {(d.city, d.name): d for c in cities for d in c.districts}
@@ -161,6 +178,6 @@ def assemble(
         districts=tuple(district_pages),
         district_of=district_of,
         method_of=method_of,
-        related=related_cases(ordered),
+        related=_materialise(related, ordered) if related is not None else related_cases(ordered),
         moved=moved,
     )

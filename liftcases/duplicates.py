@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import replace
+from functools import lru_cache
 
 from .model import Case, Problem, SourceRef
 from .zh_text import compact
@@ -22,6 +23,7 @@ CONTAINMENT = 0.8  # share of the shorter text's shingles found in the longer on
 MIN_SHINGLES = 80  # shorter texts are too short to call duplicates safely
 
 
+@lru_cache(maxsize=32768)  # a pure function of the text: make serve's rebuilds reuse it
 def shingles(text: str) -> frozenset[int]:
     s = compact(text)
     return frozenset(zlib.crc32(s[i : i + SHINGLE].encode("utf-8")) for i in range(len(s) - SHINGLE + 1))

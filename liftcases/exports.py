@@ -48,6 +48,12 @@ CASES_SCHEMA: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def json_lines(records: list[dict[str, Any]]) -> str:
+    """A JSON array with one record per line: readable, diff-friendly, and written by the C encoder
+    (an indented dump runs in pure Python and took most of a second at 1,000 cases)."""
+    return "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
+
+
 def case_record(case: Case, site: Site) -> dict[str, Any]:
     """One object of data/cases.json: a public interface; keep it stable (see README)."""
     a, p = case.article, case.place
@@ -91,7 +97,7 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
 
 
 def cases_json(site: Site) -> str:
-    return json.dumps([case_record(c, site) for c in site.cases], ensure_ascii=False, indent=1) + "\n"
+    return json_lines([case_record(c, site) for c in site.cases])
 
 
 CSV_COLUMNS = ("slug", "url", "title", "date", "source", "channel", "city", "district", "street", "neighbourhood",
@@ -131,7 +137,7 @@ def review_record(case: Case) -> dict[str, Any]:
 
 
 def review_json(site: Site) -> str:
-    return json.dumps([review_record(c) for c in site.cases], ensure_ascii=False, indent=1) + "\n"
+    return json_lines([review_record(c) for c in site.cases])
 
 
 def absolute(settings: Settings, path: str) -> str:

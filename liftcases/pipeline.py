@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .assemble import Site, assemble
+from .assemble import Site, assemble, related_signature
 from .datafiles import Data, load_data
 from .duplicates import merge_duplicates
 from .enrich import enrich
@@ -112,6 +112,10 @@ class BuildCache:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     pages_version: str = ""
     pages: PageCache = field(default_factory=dict)
+    written: dict[str, int] | None = None  # checksums of the files in site/, once it was built
+    loaded: tuple[Data, Gazetteer] | None = None  # the data files as of ``version``
+    related_signature: tuple[tuple[object, ...], ...] = ()
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def files_version(*groups: Iterable[Path]) -> str:
@@ -200,8 +204,13 @@ def build(
     """
     lap = _Laps()
     settings, problems = load_settings(paths.content / "site.yaml")
-    data = load_data(paths.content / "data")  # raises DataError: nothing to build without data
-    gazetteer = build_gazetteer(data.cities)
+    if cache is not None and cache.loaded is not None and cache.version == code_and_data_version(paths.content):
+        data, gazetteer = cache.loaded
+    else:
+        data = load_data(paths.content / "data")  # raises DataError: nothing to build without data
+        gazetteer = build_gazetteer(data.cities)
+        if cache is not None:
+            cache.loaded = (data, gazetteer)
     lap("load data")
 
     files, refused = scan(paths.articles, settings.max_article_bytes)
@@ -219,21 +228,39 @@ def build(
     cases, moved, merged = merge_duplicates(cases)
     problems += merged
     lap("merge duplicates")
-    site = assemble(cases, moved, data.methods, data.categories, data.cities)
+    signature = related_signature(cases) if cache is not None else ()
+    known = cache.related if cache is not None and cache.related_signature == signature else None
+    site = assemble(cases, moved, data.methods, data.categories, data.cities, known)
+    if cache is not None:
+        cache.related_signature = signature
+        cache.related = {slug: tuple(c.slug for c in others) for slug, others in site.related.items()}
     lap("assemble")
 
     if not write or (strict and problems):
         return BuildResult(site.cases, tuple(problems), published=False, timings=lap.done())
 
+    pages = None
+    if cache is not None:
+        version = cache.version + files_version(paths.templates.rglob("*"))
+        if version != cache.pages_version:
+            cache.pages_version, cache.pages = version, {}
+        pages = cache.pages
+    if cache is not None and cache.written is not None and paths.out.is_dir():
+        # make serve, after its first build: rewrite in place only the files that changed. A preview
+        # may be briefly mixed while this runs; a published build always goes through staging.
+        output = Output(paths.out, cache.written)
+        render(site, settings, paths.templates, output, pages)
+        output.remove_stale()
+        cache.written = output.checksums
+        lap("render in place")
+        return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done(), site=site)
+
     staging = staging_dir(paths.out)
     try:
-        pages = None
+        output = Output(staging)
+        render(site, settings, paths.templates, output, pages)
         if cache is not None:
-            version = cache.version + files_version(paths.templates.rglob("*"))
-            if version != cache.pages_version:
-                cache.pages_version, cache.pages = version, {}
-            pages = cache.pages
-        render(site, settings, paths.templates, Output(staging), pages)
+            cache.written = output.checksums
         lap("render")
         if search:
             stats = IndexStats()

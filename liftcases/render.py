@@ -7,6 +7,7 @@ template: article text is data, never markup.
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -53,11 +54,17 @@ def sanitise(html: str) -> Markup:
 
 
 class Output:
-    """Writes files under one root folder and refuses any path that would leave it."""
+    """Writes files under one root folder and refuses any path that would leave it.
 
-    def __init__(self, root: Path):
+    With ``previous`` (file -> checksum of what an earlier build wrote there), a file whose bytes
+    did not change is not written again: ``make serve`` rebuilds in place and touches only what
+    a change affects."""
+
+    def __init__(self, root: Path, previous: dict[str, int] | None = None):
         self.root = root.resolve()
         self.written: list[str] = []
+        self.previous = previous
+        self.checksums: dict[str, int] = {}
         self._folders: set[Path] = set()
 
     def write(self, rel: str, content: str | bytes) -> None:
@@ -65,12 +72,22 @@ class Output:
         # Checked on the path's words, not by resolving it: resolving every file costs seconds.
         if not parts or any(part in ("..", ".") or "\\" in part for part in parts):
             raise ValueError(f"refusing to write outside the output folder: {rel}")
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        checksum = zlib.crc32(data) ^ (len(data) << 32)
+        self.checksums[rel] = checksum
+        if self.previous is not None and self.previous.get(rel) == checksum:
+            return
         target = self.root.joinpath(*parts)
         if target.parent not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(target.parent)
-        target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        target.write_bytes(data)
         self.written.append(rel)
+
+    def remove_stale(self) -> None:
+        """Delete files an earlier build wrote that this one did not (pages of removed articles)."""
+        for rel in sorted(set(self.previous or ()) - set(self.checksums)):
+            self.root.joinpath(*PurePosixPath(rel).parts).unlink(missing_ok=True)
 
 
 def make_env(templates: Path, settings: Settings) -> Environment:

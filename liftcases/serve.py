@@ -22,8 +22,8 @@ from .search_index import index
 
 RELOAD_PATH = "/__livereload"
 RELOAD_SCRIPT = f'new EventSource("{RELOAD_PATH}").addEventListener("reload", function () {{ location.reload(); }});\n'
-POLL_SECONDS = 0.3
-SETTLE_SECONDS = 0.15
+POLL_SECONDS = 0.2
+SETTLE_SECONDS = 0.1
 
 
 def snapshot(*folders: Path) -> dict[str, tuple[int, int]]:
