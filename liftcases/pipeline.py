@@ -47,6 +47,7 @@ class BuildResult:
     published: bool
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, and peak memory in KiB
     site: Site | None = None  # what was assembled, for a search index built later (make serve)
+    written: tuple[str, ...] = ()  # files written by an in-place rebuild (make serve)
 
 
 class _Laps:
@@ -253,7 +254,8 @@ def build(
         output.remove_stale()
         cache.written = output.checksums
         lap("render in place")
-        return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done(), site=site)
+        written = tuple(output.written)
+        return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done(), site=site, written=written)
 
     staging = staging_dir(paths.out)
     try:

@@ -7,6 +7,7 @@ template: article text is data, never markup.
 
 from __future__ import annotations
 
+import operator
 import zlib
 from collections import Counter
 from pathlib import Path, PurePosixPath
@@ -68,7 +69,8 @@ class Output:
         self._folders: set[Path] = set()
 
     def write(self, rel: str, content: str | bytes) -> None:
-        parts = PurePosixPath(rel.lstrip("/")).parts
+        rel = rel.lstrip("/")
+        parts = PurePosixPath(rel).parts
         # Checked on the path's words, not by resolving it: resolving every file costs seconds.
         if not parts or any(part in ("..", ".") or "\\" in part for part in parts):
             raise ValueError(f"refusing to write outside the output folder: {rel}")
@@ -230,9 +232,10 @@ def about_context(site: Site, settings: Settings) -> dict[str, Any]:
     return _common(settings, "关于", "/about/", "about") | {"schema": CASES_SCHEMA, "count": len(site.cases)}
 
 
-# slug -> (the case, its related slugs, the page): a case page is rendered again only when the case
-# object or its related cases changed (make serve keeps this between rebuilds; see pipeline.BuildCache).
-PageCache = dict[str, tuple[Case, tuple[str, ...], str]]
+# slug -> (the case, its related cases, the page): a case page is rendered again unless the case and
+# every related case it shows are the very same objects as last time (make serve keeps this between
+# rebuilds; see pipeline.BuildCache). A related case's new title must reach this page too.
+PageCache = dict[str, tuple[Case, tuple[Case, ...], str]]
 
 
 def render(site: Site, settings: Settings, templates: Path, out: Output, pages: PageCache | None = None) -> None:
@@ -253,9 +256,9 @@ def render(site: Site, settings: Settings, templates: Path, out: Output, pages: 
     page("methods.html", "/methods/", methods_index_context(site, settings))
     page("districts.html", "/districts/", districts_index_context(site, settings))
     for case in site.cases:
-        related = tuple(c.slug for c in site.related.get(case.slug, ()))
+        related = site.related.get(case.slug, ())
         kept = pages.get(case.slug) if pages is not None else None
-        if kept and kept[0] is case and kept[1] == related:
+        if kept and kept[0] is case and len(kept[1]) == len(related) and all(map(operator.is_, kept[1], related)):
             out.write(case.url.lstrip("/") + "index.html", kept[2])
             pages_list.append(case.url)
             continue

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from liftcases.pipeline import BuildCache, Paths, build
+
 from .conftest import ROOT, make_content
 
 GOOD = "---\ntitle: 普陀区某小区加梯\ndate: 2023-01-02\n---\n<p>普陀区某小区依托红色议事厅协商加装电梯。</p>"
@@ -111,3 +113,30 @@ def test_review_page_lists_doubtful_cases_first(seed_site: Path):
     assert "猜你喜欢" in fenghe.select_one(".removed").get_text()
     sitemap = (seed_site / "sitemap.xml").read_text(encoding="utf-8")
     assert "/review/" not in sitemap
+
+
+def test_rebuilds_write_only_what_a_change_affects(tmp_path: Path):
+    second = GOOD.replace("普陀区某小区加梯", "静安区另一小区加梯").replace("普陀区某小区", "静安区另一小区")
+    content = make_content(tmp_path, {"good.txt": GOOD, "other.txt": second})
+    site = tmp_path / "site"
+    paths = Paths(content, ROOT / "templates", site)
+    cache = BuildCache()
+    first = build(paths, cache=cache, search=False)
+    assert first.published and (site / "cases" / "other" / "index.html").is_file()
+    assert build(paths, cache=cache, search=False).written == ()  # a second build writes nothing
+    (content / "articles" / "good.txt").write_text(GOOD.replace("加梯", "加装电梯"), encoding="utf-8")
+    edited = build(paths, cache=cache, search=False).written
+    assert "cases/good/index.html" in edited
+    # The other case lists this one as related, with its title: its page must follow the new title.
+    assert "普陀区某小区加装电梯" in (site / "cases" / "other" / "index.html").read_text(encoding="utf-8")
+    assert "methods/hong-se-yi-shi-ting/index.html" in edited
+    assert "methods/xian-yi-hou-nan/index.html" not in edited
+    methods = content / "data" / "methods.yaml"
+    text = methods.read_text(encoding="utf-8")
+    methods.write_text(text.replace("“风荷加梯十法”之一。", "风荷加梯十法之一。", 1), encoding="utf-8")
+    changed = build(paths, cache=cache, search=False).written
+    assert "methods/bao-gan-jing-sai/index.html" in changed  # a method description reaches its page
+    assert "风荷加梯十法之一。" in (site / "methods" / "bao-gan-jing-sai" / "index.html").read_text(encoding="utf-8")
+    (content / "articles" / "other.txt").unlink()
+    assert build(paths, cache=cache, search=False).published
+    assert not (site / "cases" / "other" / "index.html").exists()
