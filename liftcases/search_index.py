@@ -67,6 +67,10 @@ def case_record(case: Case) -> Record:
         filters["年份"] = [a.date[:4]]
     if case.stage:
         filters["阶段"] = [case.stage.name]
+    # Filters are applied in the browser from this metadata (search/filters.json lists the values):
+    # Pagefind's own filter files come out in a different order on every run, which would make two
+    # builds of the same site differ.
+    meta_filters = {"filters": json.dumps(filters, ensure_ascii=False, sort_keys=True)}
     return Record(
         url=case.url,
         content=" ".join(search_units(a.text)),
@@ -77,7 +81,8 @@ def case_record(case: Case) -> Record:
             "date": a.date or "",
             "methods": "、".join(u.name for u in case.methods),
             "kind": CASE,
-        },
+        }
+        | meta_filters,
         filters=filters,
         sort={"date": a.date or "0000-00-00"},
     )
@@ -92,7 +97,15 @@ def method_records(site: Site) -> list[Record]:
             Record(
                 url=m.url,
                 content=" ".join(search_units(text)),
-                meta={"title": m.name, "text": text, "place": m.category, "date": "", "methods": "", "kind": METHOD},
+                meta={
+                    "title": m.name,
+                    "text": text,
+                    "place": m.category,
+                    "date": "",
+                    "methods": "",
+                    "kind": METHOD,
+                    "filters": json.dumps({"类型": [METHOD]}, ensure_ascii=False),
+                },
                 filters={"类型": [METHOD]},
                 sort={"date": "0000-00-00"},
             )
@@ -112,6 +125,16 @@ def t2s_map(site: Site) -> dict[str, str]:
     return {t: s for t, s in zip(chars, converted, strict=True) if t != s and len(s) == 1 and s in present}
 
 
+def filter_values(records: list[Record]) -> dict[str, dict[str, int]]:
+    """Every filter's values with their number of pages, for the search page's menus."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in records:
+        for name, values in r.filters.items():
+            for value in values:
+                counts.setdefault(name, {})[value] = counts.get(name, {}).get(value, 0) + 1
+    return {name: dict(sorted(values.items())) for name, values in sorted(counts.items())}
+
+
 def method_names(site: Site) -> list[dict[str, object]]:
     return [{"url": p.method.url, "names": [p.method.name, *p.method.aliases]} for p in site.methods]
 
@@ -120,15 +143,10 @@ def record_html(r: Record) -> str:
     """One record as the small HTML page the Pagefind CLI indexes: the pairs are the body,
     everything else is metadata, filters and a sort key."""
     meta = "".join(f'<p data-pagefind-meta="{k}">{html.escape(v)}</p>' for k, v in sorted(r.meta.items()))
-    filters = "".join(
-        f'<p data-pagefind-filter="{html.escape(k)}">{html.escape(v)}</p>'
-        for k, vs in sorted(r.filters.items())
-        for v in vs
-    )
     sort = "".join(f'<p data-pagefind-sort="{k}">{html.escape(v)}</p>' for k, v in sorted(r.sort.items()))
     return (
         f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(r.meta['title'])}</title></head><body>{meta}{filters}{sort}"
+        f"<title>{html.escape(r.meta['title'])}</title></head><body>{meta}{sort}"
         f"<main data-pagefind-body>{html.escape(r.content)}</main></body></html>"
     )
 
@@ -167,6 +185,7 @@ def index(site: Site, site_dir: Path, stats: IndexStats | None = None) -> list[P
     search_dir.mkdir(parents=True, exist_ok=True)
     (search_dir / "t2s.json").write_text(json.dumps(t2s_map(site), ensure_ascii=False, sort_keys=True), "utf-8")
     (search_dir / "methods.json").write_text(json.dumps(method_names(site), ensure_ascii=False), "utf-8")
+    (search_dir / "filters.json").write_text(json.dumps(filter_values(records), ensure_ascii=False), "utf-8")
     # The Pagefind CLI reads these pages from a folder inside the staging site, removed afterwards.
     pages = site_dir / ".search-records"
     for r in records:

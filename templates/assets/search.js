@@ -12,7 +12,7 @@
   var more = document.getElementById("search-more");
   var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
   var sortSelect = document.getElementById("f-sort");
-  var pagefind = null, t2s = null, methodNames = null, current = null, generation = 0;
+  var pagefind = null, t2s = null, methodNames = null, filterValues = null, current = null, generation = 0;
 
   function getJSON(path) {
     return fetch(base + path).then(function (r) { return r.ok ? r.json() : {}; });
@@ -25,8 +25,9 @@
       });
       t2s = getJSON("search/t2s.json");
       methodNames = getJSON("search/methods.json");
+      filterValues = getJSON("search/filters.json");
     }
-    return Promise.all([pagefind, t2s, methodNames]);
+    return Promise.all([pagefind, t2s, methodNames, filterValues]);
   }
 
   // The same rule as search_units() in Python: NFKC, lower case, letters, digits and Chinese only.
@@ -64,18 +65,26 @@
     return ts.every(function (t) { return text.indexOf(t) !== -1; });
   }
 
+  // Filters are checked here, on each result's own values (see search_index.py for why).
+  function passes(meta, filters) {
+    var own = JSON.parse(meta.filters || "{}");
+    return Object.keys(filters).every(function (name) {
+      return (own[name] || []).indexOf(filters[name]) !== -1;
+    });
+  }
+
   // All pages that contain every term, best first; `verifyAll` checks every candidate (used by tests).
   function find(query, filters, sort) {
     return load().then(function (loaded) {
       var pf = loaded[0], map = loaded[1], names = loaded[2];
       var ts = terms(query, map);
-      if (!ts.length) return { terms: ts, candidates: [], pinned: null };
+      if (!ts.length) return { terms: ts, filters: filters, candidates: [], pinned: null };
       var all = [];
       ts.forEach(function (t) { units(t).forEach(function (u) { if (all.indexOf(u) === -1) all.push(u); }); });
       // Pagefind drops a word that matches nothing; a query with such a word matches no page at all.
       return Promise.all(all.map(function (u) { return pf.search(u); })).then(function (each) {
-        if (each.some(function (r) { return r.results.length === 0; })) return { terms: ts, candidates: [], pinned: null };
-        var options = { filters: filters };
+        if (each.some(function (r) { return r.results.length === 0; })) return { terms: ts, filters: filters, candidates: [], pinned: null };
+        var options = {};
         if (sort === "date") options.sort = { date: "desc" };
         return pf.search(all.join(" "), options).then(function (r) {
           var joined = ts.join("");
@@ -83,7 +92,7 @@
           (names || []).forEach(function (m) {
             if (m.names.some(function (n) { return compact(n, map) === joined; })) pinned = base + m.url.replace(/^\//, "");
           });
-          return { terms: ts, candidates: r.results, pinned: pinned };
+          return { terms: ts, filters: filters, candidates: r.results, pinned: pinned };
         });
       });
     });
@@ -105,7 +114,7 @@
       self.next += batch.length;
       return Promise.all(batch.map(function (c) { return c.data(); })).then(function (data) {
         data.forEach(function (d) {
-          if (contains(d.meta, self.found.terms)) self.hits.push(d);
+          if (contains(d.meta, self.found.terms) && passes(d.meta, self.found.filters)) self.hits.push(d);
         });
         return step();
       });
@@ -191,7 +200,8 @@
 
   function fillFilters() {
     return load().then(function (loaded) {
-      return loaded[0].filters().then(function (all) {
+      var all = loaded[3] || {};
+      return Promise.resolve().then(function () {
         selects.forEach(function (s) {
           var values = all[s.getAttribute("data-filter")] || {};
           var keys = Object.keys(values).sort();
