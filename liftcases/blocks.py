@@ -26,12 +26,15 @@ BLOCK_TAGS = {
 }  # fmt: skip
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BOLD_TAGS = {"strong", "b"}
-# Elements whose content is never article text.
+# Elements whose content is never article text: dropped with everything inside.
 DROP_TAGS = {
-    "script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "form",
-    "input", "button", "select", "textarea", "svg", "math", "template", "nav", "head", "title",
-    "meta", "link", "base", "audio", "video", "canvas",
+    "script", "style", "noscript", "iframe", "frame", "frameset", "embed", "select", "textarea",
+    "template", "nav", "head", "title", "meta", "link", "base", "audio", "video", "canvas",
+    "button", "input", "label", "option",
 }  # fmt: skip
+# Elements dropped themselves while their text is kept: left unclosed in a scraped page
+# (<svg/onload=…>), they would otherwise swallow the rest of the article.
+UNWRAP_TAGS = {"svg", "math", "form", "object", "fieldset"}
 _PROXY = re.compile(r"^https?://[^?#]+\?(?:[a-z_]+=)?(https?(?::|%3A)(?://|%2F%2F).+)$", re.I)
 _BULLET = re.compile(r"^\s*(?:[•·●◆◇■□▪►▶✔✅\-*+]|\d{1,2}[.、)）])\s+")
 # Three spaces, or two ideographic spaces (a Chinese paragraph indent), inside a line start a new paragraph.
@@ -136,6 +139,9 @@ class _Walker:
             name = child.name.lower()
             if name in DROP_TAGS:
                 continue
+            if name in UNWRAP_TAGS:
+                self.walk(child, bold)
+                continue
             if name == "br":
                 self.flush()
             elif name == "img":
@@ -158,9 +164,30 @@ class _Walker:
 def html_to_blocks(html: str) -> list[RawBlock]:
     soup = BeautifulSoup(html, "html.parser")
     walker = _Walker()
-    walker.walk(soup.body or soup)
+    # The whole document, not soup.body: a stray <body> deep in a scraped page would hide the rest;
+    # <head> and <title> are dropped by the walker anyway.
+    walker.walk(soup)
     walker.flush()
     return walker.blocks
+
+
+_UNSAFE = (
+    ("script", re.compile(r"<\s*script\b", re.I)),
+    ("iframe/frame", re.compile(r"<\s*i?frame\b", re.I)),
+    ("object/embed", re.compile(r"<\s*(object|embed|applet)\b", re.I)),
+    ("form", re.compile(r"<\s*(form|input|button)\b", re.I)),
+    ("style", re.compile(r"<\s*style\b|\sstyle\s*=", re.I)),
+    ("meta refresh", re.compile(r"<\s*meta[^>]*http-equiv", re.I)),
+    ("事件属性 on…=", re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)),
+    ("javascript: 链接", re.compile(r"(java|vb)script\s*:", re.I)),
+    ("base/link", re.compile(r"<\s*(base|link)\b", re.I)),
+)
+
+
+def unsafe_markup(raw: str) -> list[str]:
+    """Names of the kinds of unsafe markup a body carries, to tell the editor. Nothing of it reaches a
+    page either way: bodies are rebuilt from text; this only reports what was left out."""
+    return [name for name, pattern in _UNSAFE if pattern.search(raw)]
 
 
 def markdown_to_blocks(text: str) -> list[RawBlock]:

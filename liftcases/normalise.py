@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from .blocks import RawBlock, html_to_blocks, markdown_to_blocks, text_to_blocks
+from .blocks import RawBlock, html_to_blocks, markdown_to_blocks, text_to_blocks, unsafe_markup
 from .datafiles import Boilerplate
 from .dates import complete_date, find_date, find_partial_date, has_date, parse_meta_date
 from .model import Article, Block, Credit, Image, Problem, Source, frozen_mapping
@@ -311,9 +311,48 @@ def _structure(lines: list[_Line], plain: bool) -> list[Block]:
     return blocks
 
 
+# Front matter keys the build reads, and the types they must have.
+_META_TYPES: dict[str, tuple[type, ...]] = {
+    "title": (str, int, float),
+    "source": (str,),
+    "url": (str,),
+    "slug": (str,),
+    "city": (str,),
+    "district": (str,),
+    "street": (str,),
+    "neighbourhood": (str,),
+    "methods": (list, str),
+    "figures": (list, dict),
+}
+
+
+def _meta_problems(source: Source) -> list[Problem]:
+    problems = []
+    for key, types in _META_TYPES.items():
+        value = source.meta.get(key)
+        if value is not None and not isinstance(value, types):
+            problems.append(
+                Problem(
+                    source.rel,
+                    f"前置信息 '{key}' 的值类型不对（{type(value).__name__}）：请写成文字，如 {key}: …",
+                    None,
+                    "error",
+                )
+            )
+    unsafe = unsafe_markup(source.body) + [f"前置信息 {k}" for k, v in source.meta.items() if unsafe_markup(str(v))]
+    if unsafe:
+        problems.append(
+            Problem(
+                source.rel, f"已去除不安全的内容（{'、'.join(unsafe)}）：页面上只保留文字和图片，请核对正文是否完整"
+            )
+        )
+    return problems
+
+
 def normalise(source: Source, boilerplate: Boilerplate, tz: str) -> tuple[Article, list[Problem]]:
     """One article, normalised; problems are returned, never raised."""
     worker = _Normaliser(source, boilerplate, tz)
+    worker.problems.extend(_meta_problems(source))
     article = worker.run()
     if not article.title:
         worker.problems.append(Problem(source.rel, "找不到标题：请在前置信息里写 title: 标题", None, "error"))
