@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from .model import Case, City, District, Method
+from .model import Case, City, District, Method, Obstacle, ObstacleUse
 
 UNKNOWN_STREET = "（街道未注明）"
 
@@ -27,6 +27,20 @@ class MethodPage:
     entries: tuple[MethodEntry, ...]
     companions: tuple[tuple[Method, int], ...]  # methods most often used with it
     districts: tuple[tuple[District, int], ...]
+    obstacles: tuple[tuple[Obstacle, int], ...] = ()  # obstacles the cases tie it to overcoming
+
+
+@dataclass(frozen=True)
+class ObstacleEntry:
+    case: Case
+    use: ObstacleUse
+
+
+@dataclass(frozen=True)
+class ObstaclePage:
+    obstacle: Obstacle
+    entries: tuple[ObstacleEntry, ...]
+    remedies: tuple[tuple[Method, int], ...]  # the methods most often tied to overcoming it
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,7 @@ class Site:
     method_of: dict[str, Method]  # method id -> Method
     related: dict[str, tuple[Case, ...]]  # case slug -> related cases, best first
     moved: dict[str, str]  # slug of a near-duplicate merged away -> slug of the case it joined
+    obstacles: tuple[ObstaclePage, ...] = ()  # taxonomy order
 
     def district_for(self, case: Case) -> District | None:
         p = case.place
@@ -121,11 +136,25 @@ def assemble(
     categories: tuple[str, ...],
     cities: tuple[City, ...],
     related: dict[str, tuple[str, ...]] | None = None,
+    obstacles: tuple[Obstacle, ...] = (),
 ) -> Site:
     """``related`` (slug -> related slugs) may be given when it is known not to have changed."""
     ordered = tuple(sorted(cases, key=_sort_key, reverse=True))
     method_of = {m.id: m for m in methods}
     district_of = {(d.city, d.name): d for c in cities for d in c.districts}
+    obstacle_pages = []
+    tied: dict[str, Counter[str]] = {}  # method id -> obstacle ids it was tied to
+    for obstacle in obstacles:
+        entries_ = tuple(ObstacleEntry(c, u) for c in ordered for u in c.obstacles if u.id == obstacle.id)
+        remedies: Counter[str] = Counter(m for e in entries_ for m, _ in e.use.methods)
+        for m, n in remedies.items():
+            tied.setdefault(m, Counter())[obstacle.id] = n
+        obstacle_pages.append(
+            ObstaclePage(
+                obstacle, entries_, tuple((method_of[m], n) for m, n in remedies.most_common() if m in method_of)
+            )
+        )
+    obstacle_of = {o.id: o for o in obstacles}
     method_pages = []
     for method in methods:
         entries = tuple(
@@ -147,6 +176,7 @@ def assemble(
                     for d, n in sorted(where.items(), key=lambda x: (-x[1], x[0]))
                     if d in district_of
                 ),
+                obstacles=tuple((obstacle_of[o], n) for o, n in tied.get(method.id, Counter()).most_common()),
             )
         )
     district_pages = []
@@ -180,4 +210,5 @@ def assemble(
         method_of=method_of,
         related=_materialise(related, ordered) if related is not None else related_cases(ordered),
         moved=moved,
+        obstacles=tuple(obstacle_pages),
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .model import City, District, Method, Problem, Street
+from .model import City, District, Method, Obstacle, Problem, Street
 from .settings import SafeLoader
 from .zh_text import CN_NUMBER, slugify
 
@@ -52,10 +52,43 @@ class Stage:
     none_of: tuple[str, ...]
 
 
+def _obstacles(raw: Any, path: Path, method_ids: set[str], problems: list[Problem]) -> tuple[Obstacle, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not isinstance(raw.get("obstacles"), list):
+        problems.append(Problem(str(path), "应有 obstacles 列表", None, "error"))
+        return ()
+    obstacles: list[Obstacle] = []
+    for n, item in enumerate(raw["obstacles"], 1):
+        if not isinstance(item, dict) or not ID_RE.match(str(item.get("id", ""))):
+            problems.append(Problem(str(path), f"第 {n} 个难题缺少有效的 id（小写拼音加连字符）", None, "error"))
+            continue
+        match = item.get("match") or {}
+        methods = _strs(item.get("methods"))
+        for unknown in [m for m in methods if m not in method_ids]:
+            problems.append(Problem(str(path), f"难题 '{item['id']}' 的做法 '{unknown}' 不在方法库中", None, "error"))
+        obstacles.append(
+            Obstacle(
+                id=str(item["id"]),
+                name=str(item.get("name", "")),
+                aliases=_strs(item.get("aliases")),
+                questions=_strs(item.get("questions")),
+                summary=str(item.get("summary", "")).strip(),
+                description=str(item.get("description", "")).strip(),
+                phrases=_strs(match.get("phrases")),
+                all_of=tuple(tuple(_strs(group) for group in rule) for rule in match.get("all_of") or ()),
+                none_of=_strs(match.get("none_of")),
+                methods=methods,
+            )
+        )
+    return tuple(obstacles)
+
+
 @dataclass(frozen=True)
 class Data:
     methods: tuple[Method, ...]
     categories: tuple[str, ...]
+    obstacles: tuple[Obstacle, ...]
     cities: tuple[City, ...]
     boilerplate: Boilerplate
     figures: tuple[FigureRule, ...]
@@ -180,10 +213,14 @@ def _rules(raw: Any, key: str, path: Path, problems: list[Problem]) -> tuple[Rul
 def load_data(data_dir: Path) -> Data:
     """Read every data file; raise DataError listing all problems if any is unusable."""
     problems: list[Problem] = []
-    paths = {name: data_dir / f"{name}.yaml" for name in ("methods", "gazetteer", "boilerplate", "figures", "stages")}
+    paths = {
+        name: data_dir / f"{name}.yaml"
+        for name in ("methods", "gazetteer", "boilerplate", "figures", "stages", "obstacles")
+    }
     raw = {name: _read_yaml(path, problems) for name, path in paths.items()}
     methods, categories = _methods(raw["methods"], paths["methods"], problems)
     cities = _cities(raw["gazetteer"], paths["gazetteer"], problems)
+    obstacles = _obstacles(raw["obstacles"], paths["obstacles"], {m.id for m in methods}, problems)
     bp = raw["boilerplate"] if isinstance(raw["boilerplate"], dict) else {}
     boilerplate = Boilerplate(
         cut_tail=_rules(bp, "cut_tail", paths["boilerplate"], problems),
@@ -211,6 +248,7 @@ def load_data(data_dir: Path) -> Data:
     return Data(
         methods=methods,
         categories=categories,
+        obstacles=obstacles,
         cities=cities,
         boilerplate=boilerplate,
         figures=tuple(figures),

@@ -11,7 +11,7 @@ import difflib
 from dataclasses import replace
 
 from .datafiles import Data
-from .evidence import find_figures, find_stage, method_evidence
+from .evidence import find_figures, find_obstacles, find_stage, method_evidence
 from .model import Article, Case, Figure, MethodUse, Place, Problem
 from .places import Gazetteer, resolve_place
 from .zh_text import split_sentences
@@ -137,6 +137,7 @@ def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
         methods=methods,
         figures=figures,
         stage=find_stage(data, sentences),
+        obstacles=find_obstacles(data.obstacles, sentences, methods),
         near_misses=tuple(near_misses),
         problems=tuple(problems),
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .datafiles import Data
-from .model import Figure, Method, NearMiss, StageClaim
+from .model import Figure, Method, MethodUse, NearMiss, Obstacle, ObstacleUse, StageClaim
 from .zh_text import parse_number
 
 MAX_EVIDENCE = 3
@@ -36,7 +36,7 @@ def _rules(method: Method) -> _Rules:
     return _Rules(_either(method.phrases), groups, _either(method.none_of))
 
 
-def method_evidence(method: Method, sentences: list[str]) -> tuple[tuple[str, ...], tuple[NearMiss, ...]]:
+def method_evidence(method: Method | Obstacle, sentences: list[str]) -> tuple[tuple[str, ...], tuple[NearMiss, ...]]:
     """(sentences that show the method in use, sentences that nearly did).
 
     Only the match rules count, not the name: some names are also slogans (党建引领) that a sentence
@@ -88,3 +88,33 @@ def find_stage(data: Data, sentences: list[str]) -> StageClaim | None:
             if any(c in sentence for c in stage.cues) and not any(x in sentence for x in stage.none_of):
                 return StageClaim(stage.id, stage.name, sentence)
     return None
+
+
+# A method is tied to an obstacle when the article shows it within this many sentences of the obstacle
+# and the taxonomy lists it among the obstacle's usual remedies, or in the very same sentence.
+TIE_DISTANCE = 2
+
+
+def find_obstacles(
+    obstacles: tuple[Obstacle, ...], sentences: list[str], uses: tuple[MethodUse, ...]
+) -> tuple[ObstacleUse, ...]:
+    """The obstacles a case met, each with its sentences and the case's methods tied to overcoming it."""
+    position: dict[str, int] = {}
+    for i, sentence in enumerate(sentences):
+        position.setdefault(sentence, i)
+    found = []
+    for obstacle in obstacles:
+        evidence, _ = method_evidence(obstacle, sentences)
+        if not evidence:
+            continue
+        at = [position[s] for s in evidence]
+        ties = []
+        for use in uses:
+            for sentence in use.evidence:
+                j = position.get(sentence)
+                near = j is not None and any(abs(j - i) <= TIE_DISTANCE for i in at)
+                if near and (use.id in obstacle.methods or j in at):
+                    ties.append((use.id, sentence))
+                    break
+        found.append(ObstacleUse(obstacle.id, obstacle.name, evidence, tuple(ties)))
+    return tuple(found)

@@ -39,6 +39,7 @@ CASES_SCHEMA: tuple[tuple[str, str, str], ...] = (
     ("place_evidence", "对象", "地点各字段所依据的原句"),
     ("stage", "对象或 null", "{id, name, evidence}：文中已经到达的最晚阶段"),
     ("methods", "数组", "{id, name, evidence}：用到的做法和说明它的原句"),
+    ("obstacles", "数组", "{id, name, evidence, methods}：遇到的难题、原句，以及文中用来解决它的做法 id"),
     ("figures", "数组", "{label, value, unit, evidence}：关键数字和原句"),
     ("credits", "数组", "{role, names}：记者、通讯员、编辑等"),
     ("converted_from_traditional", "布尔", "原文为繁体、已转为简体"),
@@ -76,6 +77,10 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
         if case.stage
         else None,
         "methods": [{"id": u.id, "name": u.name, "evidence": list(u.evidence)} for u in case.methods],
+        "obstacles": [
+            {"id": o.id, "name": o.name, "evidence": list(o.evidence), "methods": [m for m, _ in o.methods]}
+            for o in case.obstacles
+        ],
         "figures": [{"label": f.label, "value": f.value, "unit": f.unit, "evidence": f.evidence} for f in case.figures],
         "credits": [{"role": c.role, "names": c.names} for c in a.credits],
         "converted_from_traditional": a.converted_from_traditional,

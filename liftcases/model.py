@@ -131,6 +131,17 @@ class MethodUse:
 
 
 @dataclass(frozen=True)
+class ObstacleUse:
+    """An obstacle a case met: the sentences that show it, and the case's methods tied to overcoming
+    it, each with the sentence of the case that shows the method near the obstacle."""
+
+    id: str
+    name: str
+    evidence: tuple[str, ...]
+    methods: tuple[tuple[str, str], ...]  # (method id, the method's sentence)
+
+
+@dataclass(frozen=True)
 class Figure:
     label: str
     value: float
@@ -178,6 +189,7 @@ class Case:
     stage: StageClaim | None
     near_misses: tuple[NearMiss, ...]
     problems: tuple[Problem, ...]
+    obstacles: tuple[ObstacleUse, ...] = ()
     other_sources: tuple[SourceRef, ...] = ()  # near-duplicates merged into this case
 
     @property
@@ -231,3 +243,23 @@ class City:
     name: str
     aliases: tuple[str, ...]
     districts: tuple[District, ...]
+
+
+@dataclass(frozen=True)
+class Obstacle:
+    """One entry of the obstacle taxonomy (content/data/obstacles.yaml): what blocks a retrofit."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    questions: tuple[str, ...]  # how residents ask: 一楼不同意怎么办？
+    summary: str
+    description: str
+    phrases: tuple[str, ...]
+    all_of: tuple[tuple[tuple[str, ...], ...], ...]
+    none_of: tuple[str, ...]
+    methods: tuple[str, ...]  # method ids that typically resolve it
+
+    @property
+    def url(self) -> str:
+        return f"/obstacles/{self.id}/"

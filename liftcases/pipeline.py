@@ -231,7 +231,7 @@ def build(
     lap("merge duplicates")
     signature = related_signature(cases) if cache is not None else ()
     known = cache.related if cache is not None and cache.related_signature == signature else None
-    site = assemble(cases, moved, data.methods, data.categories, data.cities, known)
+    site = assemble(cases, moved, data.methods, data.categories, data.cities, known, data.obstacles)
     if cache is not None:
         cache.related_signature = signature
         cache.related = {slug: tuple(c.slug for c in others) for slug, others in site.related.items()}

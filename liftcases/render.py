@@ -17,7 +17,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .assemble import DistrictPage, MethodPage, Site
+from .assemble import DistrictPage, MethodPage, ObstaclePage, Site
 from .charts import bar_chart, tile_map
 from .exports import CASES_SCHEMA, atom_feed, cases_csv, cases_json, review_json, robots, sitemap
 from .model import Case, Method
@@ -146,8 +146,21 @@ def case_context(case: Case, site: Site, settings: Settings) -> dict[str, Any]:
         "district": district,
         "methods": methods,
         "evidence_groups": list(groups.items()),
+        "method_of": site.method_of,
         "related": site.related.get(case.slug, ()),
     }
+
+
+def obstacle_context(page: ObstaclePage, site: Site, settings: Settings) -> dict[str, Any]:
+    return _common(settings, page.obstacle.name, page.obstacle.url, "obstacles") | {
+        "page": page,
+        "method_of": site.method_of,
+    }
+
+
+def obstacles_index_context(site: Site, settings: Settings) -> dict[str, Any]:
+    pages = sorted(site.obstacles, key=lambda p: (-len(p.entries), p.obstacle.id))
+    return _common(settings, "难题", "/obstacles/", "obstacles") | {"pages": pages}
 
 
 def method_context(page: MethodPage, settings: Settings) -> dict[str, Any]:
@@ -186,6 +199,12 @@ def home_context(site: Site, settings: Settings) -> dict[str, Any]:
         "method_chart": bar_chart([(p.method.name, len(p.entries), p.method.url) for p in used[:15]]),
         "year_chart": bar_chart([(f"{y}年", n, None) for y, n in sorted(years.items(), reverse=True)]),
         "map": tile_map(site.districts),
+        # One question per obstacle, the most met first: the reader's way in by problem.
+        "questions": [
+            (p.obstacle.questions[0], p.obstacle.url)
+            for p in sorted(site.obstacles, key=lambda p: (-len(p.entries), p.obstacle.id))
+            if p.obstacle.questions
+        ][:8],
         "stats": {
             "cases": len(site.cases),
             "districts": len({(c.place.city, c.place.district) for c in site.cases if c.place.district}),
@@ -255,6 +274,9 @@ def render(site: Site, settings: Settings, templates: Path, out: Output, pages: 
     page("review.html", "/review/", review_context(site, settings), listed=False)  # editors only: not in the sitemap
     page("methods.html", "/methods/", methods_index_context(site, settings))
     page("districts.html", "/districts/", districts_index_context(site, settings))
+    page("obstacles.html", "/obstacles/", obstacles_index_context(site, settings))
+    for op in site.obstacles:
+        page("obstacle.html", op.obstacle.url, obstacle_context(op, site, settings))
     for case in site.cases:
         related = site.related.get(case.slug, ())
         kept = pages.get(case.slug) if pages is not None else None

@@ -27,7 +27,7 @@ from .model import Case, Problem
 from .zh_text import to_simplified
 
 LANGUAGE = "zh-cn"  # Pagefind has no stemmer for it, so our pairs are indexed as they are
-CASE, METHOD = "案例", "做法"
+CASE, METHOD, OBSTACLE = "案例", "做法", "难题"
 _CJK_START, _CJK_END = 0x4E00, 0x9FFF
 
 
@@ -113,13 +113,41 @@ def method_records(site: Site) -> list[Record]:
     return records
 
 
+def obstacle_records(site: Site) -> list[Record]:
+    """Obstacle pages, found by their names and by the ways residents ask (一楼不同意怎么办？)."""
+    records = []
+    for page in site.obstacles:
+        o = page.obstacle
+        text = "\n".join([o.name, *o.aliases, *o.questions, o.summary, o.description])
+        records.append(
+            Record(
+                url=o.url,
+                content=" ".join(search_units(text)),
+                meta={
+                    "title": o.name,
+                    "text": text,
+                    "place": "加梯难题",
+                    "date": "",
+                    "methods": "",
+                    "kind": OBSTACLE,
+                    "filters": json.dumps({"类型": [OBSTACLE]}, ensure_ascii=False),
+                },
+                filters={"类型": [OBSTACLE]},
+                sort={"date": "0000-00-00"},
+            )
+        )
+    return records
+
+
 def t2s_map(site: Site) -> dict[str, str]:
     """Traditional → Simplified for single characters, only where the Simplified one occurs on the site,
     so that a query typed in Traditional script finds Simplified pages (a query can only match
     characters that some page has)."""
-    present = {ch for case in site.cases for ch in case.article.text} | {
-        ch for page in site.methods for ch in page.method.name + page.method.description
-    }
+    present = (
+        {ch for case in site.cases for ch in case.article.text}
+        | {ch for page in site.methods for ch in page.method.name + page.method.description}
+        | {ch for page in site.obstacles for ch in "".join(page.obstacle.questions) + page.obstacle.description}
+    )
     chars = [chr(c) for c in range(_CJK_START, _CJK_END + 1)]
     converted = to_simplified("\n".join(chars)).split("\n")
     return {t: s for t, s in zip(chars, converted, strict=True) if t != s and len(s) == 1 and s in present}
@@ -136,7 +164,16 @@ def filter_values(records: list[Record]) -> dict[str, dict[str, int]]:
 
 
 def method_names(site: Site) -> list[dict[str, object]]:
-    return [{"url": p.method.url, "names": [p.method.name, *p.method.aliases]} for p in site.methods]
+    """Names that pin a page first in the results: a method's name or alias, an obstacle's name,
+    alias or question."""
+    names: list[dict[str, object]] = [
+        {"url": p.method.url, "names": [p.method.name, *p.method.aliases]} for p in site.methods
+    ]
+    names += [
+        {"url": p.obstacle.url, "names": [p.obstacle.name, *p.obstacle.aliases, *p.obstacle.questions]}
+        for p in site.obstacles
+    ]
+    return names
 
 
 def record_html(r: Record) -> str:
@@ -180,7 +217,7 @@ def _run(cmd: list[str], stats: IndexStats) -> tuple[int, str]:
 def index(site: Site, site_dir: Path, stats: IndexStats | None = None) -> list[Problem]:
     """Write site_dir/pagefind/ and the two small files the search page needs; a failure is a problem,
     and the site is still published without search."""
-    records = [case_record(c) for c in site.cases] + method_records(site)
+    records = [case_record(c) for c in site.cases] + method_records(site) + obstacle_records(site)
     search_dir = site_dir / "search"
     search_dir.mkdir(parents=True, exist_ok=True)
     (search_dir / "t2s.json").write_text(json.dumps(t2s_map(site), ensure_ascii=False, sort_keys=True), "utf-8")

@@ -35,6 +35,7 @@ def summary(case: Any) -> dict[str, Any]:
         "methods": sorted(u.id for u in case.methods),
         "method_evidence": {u.id: u.evidence[0] for u in sorted(case.methods, key=lambda u: u.id)},
         "figures": sorted([f.label, f.value, f.unit] for f in case.figures),
+        "obstacles": {o.id: sorted(m for m, _ in o.methods) for o in case.obstacles},
         "buildings": list(p.buildings),
         "stage": case.stage.name if case.stage else None,
         "images": sum(b.kind == "img" for b in a.blocks),

@@ -127,17 +127,19 @@ def test_corpus_of_1000_full_recall_and_precision(corpus_search):
 
 
 METHOD_QUERIES = [
-    ("先易后难", "xian-yi-hou-nan"),
-    ("先易后难法", "xian-yi-hou-nan"),
-    ("红色议事厅", "hong-se-yi-shi-ting"),
-    ("紅色議事廳", "hong-se-yi-shi-ting"),
+    ("一楼不同意怎么办？", "/obstacles/di-lou-ceng-fan-dui/"),
+    ("电梯装好后谁来维保", "/obstacles/wei-bao-yun-wei/"),
+    ("先易后难", "/methods/xian-yi-hou-nan/"),
+    ("先易后难法", "/methods/xian-yi-hou-nan/"),
+    ("红色议事厅", "/methods/hong-se-yi-shi-ting/"),
+    ("紅色議事廳", "/methods/hong-se-yi-shi-ting/"),
 ]
 
 
-@pytest.mark.parametrize(("query", "method"), METHOD_QUERIES)
-def test_method_page_ranks_first_for_its_name_or_alias(seed_search, query, method):
+@pytest.mark.parametrize(("query", "url"), METHOD_QUERIES)
+def test_method_or_obstacle_page_ranks_first_for_its_name_alias_or_question(seed_search, query, url):
     page, _ = seed_search
-    assert search_urls(page, query)[0] == f"/methods/{method}/"
+    assert search_urls(page, query)[0] == url
 
 
 def test_filters_and_sort(seed_search):

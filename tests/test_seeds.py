@@ -11,8 +11,8 @@ from .golden import GOLDEN, summary
 EXPECTED = json.loads(GOLDEN.read_text(encoding="utf-8"))
 FIELDS = [
     "form", "title", "date", "source", "channel", "credits", "converted_from_traditional", "city",
-    "district", "street", "neighbourhood", "buildings", "methods", "method_evidence", "figures", "stage", "images",
-    "headings",
+    "district", "street", "neighbourhood", "buildings", "methods", "method_evidence", "figures", "obstacles",
+    "stage", "images", "headings",
 ]  # fmt: skip
 # Lines of site chrome each seed carries; none may survive into the case's text.
 BOILERPLATE = {
@@ -72,5 +72,22 @@ def test_every_evidence_is_a_substring_of_the_text(cases):
                 assert sentence in text
         for figure in case.figures:
             assert figure.evidence in text
+        for obstacle in case.obstacles:
+            assert obstacle.evidence and all(sentence in text for sentence in obstacle.evidence)
+            used = {u.id: u.evidence for u in case.methods}
+            for method, sentence in obstacle.methods:
+                assert sentence in used[method]  # a tie quotes one of the method's own sentences
         for sentence in case.place.evidence.values():
             assert sentence in text
+
+
+def test_seed_obstacles_lower_floors_maintenance_and_property_value(cases):
+    """Seeds 001 and 004 describe the worries of lower floors and how they were met; seed 004 also
+    fears over maintenance and property value."""
+    fenghe = {o.id: o for o in cases["putuo-changfeng-fenghe-ten-methods.txt"].obstacles}
+    assert {"di-lou-ceng-fan-dui", "wei-bao-yun-wei", "fang-jia-ying-xiang"} <= set(fenghe)
+    assert "di-lou-ceng-bu-chang" in dict(fenghe["di-lou-ceng-fan-dui"].methods)
+    assert "quan-sheng-ming-zhou-qi-wei-bao" in dict(fenghe["wei-bao-yun-wei"].methods)
+    tianmu = {o.id: o for o in cases["jingan-tianmuxilu-five-dimensions.txt"].obstacles}
+    assert "遮挡阳光" in tianmu["di-lou-ceng-fan-dui"].evidence[0]
+    assert {"san-jia-ma-che", "di-lou-ceng-bu-chang"} <= set(dict(tianmu["di-lou-ceng-fan-dui"].methods))

@@ -19,7 +19,7 @@ from .markup import forbidden_markup
 
 CASE_KEYS = {
     "slug", "url", "source_file", "title", "date", "source", "channel", "source_url", "city", "district",
-    "street", "neighbourhood", "buildings", "place_evidence", "stage", "methods", "figures", "credits",
+    "street", "neighbourhood", "buildings", "place_evidence", "stage", "methods", "obstacles", "figures", "credits",
     "converted_from_traditional", "related", "other_sources", "problems",
 }  # fmt: skip
 
