@@ -88,55 +88,39 @@ def case_record(case: Case) -> Record:
     )
 
 
+def _page_record(url: str, title: str, lines: list[str], label: str, kind: str) -> Record:
+    """A record for a method or obstacle page: found by every line given (names, aliases, questions…)."""
+    text = "\n".join(lines)
+    return Record(
+        url=url,
+        content=" ".join(search_units(text)),
+        meta={
+            "title": title,
+            "text": text,
+            "place": label,
+            "date": "",
+            "methods": "",
+            "kind": kind,
+            "filters": json.dumps({"类型": [kind]}, ensure_ascii=False),
+        },
+        filters={"类型": [kind]},
+        sort={"date": "0000-00-00"},
+    )
+
+
 def method_records(site: Site) -> list[Record]:
-    records = []
-    for page in site.methods:
-        m = page.method
-        text = "\n".join([m.name, *m.aliases, m.summary, m.description])
-        records.append(
-            Record(
-                url=m.url,
-                content=" ".join(search_units(text)),
-                meta={
-                    "title": m.name,
-                    "text": text,
-                    "place": m.category,
-                    "date": "",
-                    "methods": "",
-                    "kind": METHOD,
-                    "filters": json.dumps({"类型": [METHOD]}, ensure_ascii=False),
-                },
-                filters={"类型": [METHOD]},
-                sort={"date": "0000-00-00"},
-            )
-        )
-    return records
+    return [
+        _page_record(m.url, m.name, [m.name, *m.aliases, m.summary, m.description], m.category, METHOD)
+        for m in (page.method for page in site.methods)
+    ]
 
 
 def obstacle_records(site: Site) -> list[Record]:
     """Obstacle pages, found by their names and by the ways residents ask (一楼不同意怎么办？)."""
-    records = []
-    for page in site.obstacles:
-        o = page.obstacle
-        text = "\n".join([o.name, *o.aliases, *o.questions, o.summary, o.description])
-        records.append(
-            Record(
-                url=o.url,
-                content=" ".join(search_units(text)),
-                meta={
-                    "title": o.name,
-                    "text": text,
-                    "place": "加梯难题",
-                    "date": "",
-                    "methods": "",
-                    "kind": OBSTACLE,
-                    "filters": json.dumps({"类型": [OBSTACLE]}, ensure_ascii=False),
-                },
-                filters={"类型": [OBSTACLE]},
-                sort={"date": "0000-00-00"},
-            )
-        )
-    return records
+    return [
+        _page_record(o.url, o.name, [o.name, *o.aliases, *o.questions, o.summary, o.description], "加梯难题", OBSTACLE)
+        for o in (page.obstacle for page in site.obstacles)
+    ]
 
 
 def t2s_map(site: Site) -> dict[str, str]:
