@@ -79,7 +79,7 @@ def _override_place(article: Article, place: Place, gaz: Gazetteer) -> tuple[Pla
         return place, problems
     district = fields.get("district")
     if district:
-        entries = [e for e in gaz.forms.get(district, ()) if e[1] is not None and e[2] is None]
+        entries = [(city, d) for city, d, street in gaz.forms.get(district, ()) if d is not None and street is None]
         entries.sort(key=lambda e: e[0] != fields.get("city", e[0]))  # the named city's district first
         if not entries:
             names = [d.name for c in gaz.cities for d in c.districts]
@@ -90,8 +90,7 @@ def _override_place(article: Article, place: Place, gaz: Gazetteer) -> tuple[Pla
             )
             fields.pop("district")
         else:
-            city, found, _ = entries[0]
-            assert found is not None
+            city, found = entries[0]
             fields["district"] = found.name
             fields.setdefault("city", city)
             street = fields.get("street")

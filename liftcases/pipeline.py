@@ -145,16 +145,13 @@ def process_articles(
     """The per-article stages, in file order, on every core when there are enough articles.
     Each article depends only on itself and the data files, so the result is the same either way."""
     workers = min(os.cpu_count() or 1, max(1, len(files) // PARALLEL_MIN))
-    outcomes: list[Outcome] = []
     if workers < 2:
         results: Iterable[Outcome] = (_one_article(path, rel, data, gazetteer, tz) for path, rel in files)
         return _collect(results, len(files), progress)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    chunk = max(1, len(files) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(data_dir, tz)) as pool:
-        outcomes = _collect(
-            pool.map(_in_worker, files, chunksize=max(1, len(files) // (workers * 8))), len(files), progress
-        )
-    return outcomes
+        return _collect(pool.map(_in_worker, files, chunksize=chunk), len(files), progress)
 
 
 def _collect(results: Iterable[Outcome], total: int, progress: Progress | None) -> list[Outcome]:
