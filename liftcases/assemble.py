@@ -72,15 +72,16 @@ class Site:
 # sharing 掌上签约 says more than sharing 党建引领.
 SAME_STREET, SAME_DISTRICT, SHARED_METHOD = 3.0, 1.0, 2.0
 MAX_RELATED = 5
-# A method used by more than this share of cases is too common to propose candidates by itself.
-COMMON_METHOD_SHARE = 0.2
+# How many cases are scored as possible relatives of each case.
+MAX_CANDIDATES = 200
 
 
 def related_cases(cases: tuple[Case, ...]) -> dict[str, tuple[Case, ...]]:
     """For each case, the cases most like it: shared methods (rarer ones weigh more), same street, same district.
 
-    Candidates come from rarer methods and the same district, so the work stays near-linear even when
-    one method is in every case; each candidate is then scored on everything it shares."""
+    At most MAX_CANDIDATES candidates per case (same street, then the rarest methods' users, then the
+    same district), so the work stays linear in the number of cases even when one method is in every
+    case; each candidate is then scored on everything it shares."""
     n = len(cases)
     users: dict[str, list[int]] = {}
     places: dict[tuple[str | None, str | None], list[int]] = {}
@@ -90,20 +91,32 @@ def related_cases(cases: tuple[Case, ...]) -> dict[str, tuple[Case, ...]]:
         if case.place.district:
             places.setdefault((case.place.city, case.place.district), []).append(i)
     weight = {m: SHARED_METHOD * math.log(1 + n / len(ids)) / math.log(1 + n) for m, ids in users.items()}
-    cap = max(COMMON_METHOD_SHARE * n, MAX_RELATED * 2)
     related: dict[str, tuple[Case, ...]] = {}
     method_sets = [frozenset(u.id for u in c.methods) for c in cases]
+    streets: dict[tuple[str | None, str | None, str | None], list[int]] = {}
+    for i, case in enumerate(cases):
+        if case.place.street:
+            streets.setdefault((case.place.city, case.place.district, case.place.street), []).append(i)
     for i, case in enumerate(cases):
         mine = method_sets[i]
-        candidates = {j for m in mine if len(users[m]) <= cap for j in users[m]}
-        candidates |= set(places.get((case.place.city, case.place.district), ()))
+        # Candidates: the same street, then the users of this case's rarest methods, then the same
+        # district, up to MAX_CANDIDATES; the work stays linear in the number of cases.
+        candidates: set[int] = set()
+        pools = [streets.get((case.place.city, case.place.district, case.place.street), [])]
+        pools += [users[m] for m in sorted(mine, key=lambda m: (len(users[m]), m))]
+        pools.append(places.get((case.place.city, case.place.district), []))
+        for pool in pools:
+            candidates.update(pool[: MAX_CANDIDATES - len(candidates)])
+            if len(candidates) >= MAX_CANDIDATES:
+                break
         candidates.discard(i)
         scored = []
         for j in candidates:
             other = cases[j]
             score = sum(weight[m] for m in mine & method_sets[j])
             if case.place.district and other.place.district == case.place.district:
-                score += SAME_DISTRICT + (SAME_STREET if case.place.street == other.place.street else 0)
+                same_street = case.place.street is not None and case.place.street == other.place.street
+                score += SAME_DISTRICT + (SAME_STREET if same_street else 0)
             if score > 0:
                 scored.append((-score, other.slug, other))
         related[case.slug] = tuple(c for _, _, c in sorted(scored)[:MAX_RELATED])
