@@ -22,6 +22,7 @@ from pathlib import Path
 
 from jinja2 import Template
 from markdown_it import MarkdownIt
+from playwright.sync_api import Error as PlaywrightError
 
 from .browser import browser
 from .conftest import ROOT
@@ -69,7 +70,14 @@ def search_bytes(site: Path, first: str, later: str) -> tuple[int, int]:
         with browser() as b:
             page = b.new_context(bypass_csp=True).new_page()  # CSP would refuse Playwright's wait functions
             seen: list[int] = []
-            page.on("requestfinished", lambda r, seen=seen: seen.append(transferred(r.url, r.response().body())))
+
+            def record(request, seen=seen) -> None:
+                try:
+                    seen.append(transferred(request.url, request.response().body()))
+                except PlaywrightError:
+                    pass  # a response still arriving when the page closes is not part of either search
+
+            page.on("requestfinished", record)
             page.goto(base + "/search/")
             page.locator("#q").fill(first)
             page.wait_for_function("document.getElementById('search-status').textContent.includes('个结果')")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import opencc
@@ -101,8 +102,13 @@ def article(
     return f"{slug}.txt", text
 
 
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")  # loading the dictionaries is the slow part: once per run
+
+
 def _to_traditional(text: str) -> str:
-    return opencc.OpenCC("s2t").convert(text)
+    return _s2t().convert(text)
 
 
 def write_corpus(directory: Path, size: int, seed: int = 2026) -> list[Path]:
