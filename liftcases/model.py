@@ -237,6 +237,10 @@ class District:
     streets: tuple[Street, ...]
     tile: tuple[int, int] | None = None  # (column, row) on the district tile map
 
+    @property
+    def url(self) -> str:
+        return f"/districts/{self.slug}/"
+
 
 @dataclass(frozen=True)
 class City:

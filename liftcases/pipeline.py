@@ -174,9 +174,6 @@ def process_with_cache(
 ) -> list[Outcome]:
     if cache is None:
         return process_articles(files, paths.content / "data", tz, data, gazetteer, progress)
-    version = code_and_data_version(paths.content)
-    if version != cache.version:
-        cache.version, cache.outcomes = version, {}
     keys = [rel + "\0" + hashlib.sha256(path.read_bytes()).hexdigest() for path, rel in files]
     missing = [(f, k) for f, k in zip(files, keys, strict=True) if k not in cache.outcomes]
     fresh = process_articles([f for f, _ in missing], paths.content / "data", tz, data, gazetteer, progress)
@@ -202,7 +199,12 @@ def build(
     """
     lap = _Laps()
     settings, problems = load_settings(paths.content / "site.yaml")
-    if cache is not None and cache.loaded is not None and cache.version == code_and_data_version(paths.content):
+    if cache is not None:
+        # One version for the whole cache: code, data files and settings (see BuildCache).
+        version = code_and_data_version(paths.content)
+        if version != cache.version:
+            cache.version, cache.outcomes, cache.loaded = version, {}, None
+    if cache is not None and cache.loaded is not None:
         data, gazetteer = cache.loaded
     else:
         data = load_data(paths.content / "data")  # raises DataError: nothing to build without data

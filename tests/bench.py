@@ -25,9 +25,8 @@ from markdown_it import MarkdownIt
 from playwright.sync_api import Error as PlaywrightError
 
 from .browser import browser
-from .conftest import ROOT
+from .conftest import ROOT, serve
 from .corpus import write_corpus
-from .test_search import serve
 
 OUT = ROOT / ".bench"
 BASELINE_PAGE = Template("<!doctype html><html><head><title>{{ title }}</title></head><body>{{ body }}</body></html>")

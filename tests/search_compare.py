@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 
 from .browser import browser, search_urls
-from .conftest import ROOT
-from .test_search import QUERIES, expected_pages, serve
+from .conftest import ROOT, serve
+from .test_search import QUERIES, expected_pages
 
 PLAIN_JS = """
 async (q) => {

@@ -7,19 +7,13 @@ and over a generated corpus of 1,000 articles.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from liftcases.search_index import compact_for_search
 from liftcases.zh_text import to_simplified
 
 from .browser import browser, chromium_path, search_urls
-from .conftest import QuietHandler, build_into, make_content
+from .conftest import build_into, make_content, serve
 from .corpus import write_corpus
 
 pytestmark = [
@@ -53,17 +47,6 @@ def expected_pages(cases, query: str) -> set[str]:
     terms = [compact_for_search(to_simplified(t)) for t in query.split()]
     terms = [t for t in terms if t]
     return {c.url for c in cases if all(t in compact_for_search(c.article.text) for t in terms)}
-
-
-def serve(directory: Path) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
