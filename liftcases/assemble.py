@@ -6,6 +6,7 @@ here renders or writes: it only decides what each page holds.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -85,41 +86,54 @@ def related_cases(cases: tuple[Case, ...]) -> dict[str, tuple[Case, ...]]:
     n = len(cases)
     users: dict[str, list[int]] = {}
     places: dict[tuple[str | None, str | None], list[int]] = {}
+    streets: dict[tuple[str | None, str | None, str | None], list[int]] = {}
     for i, case in enumerate(cases):
         for use in case.methods:
             users.setdefault(use.id, []).append(i)
         if case.place.district:
             places.setdefault((case.place.city, case.place.district), []).append(i)
-    weight = {m: SHARED_METHOD * math.log(1 + n / len(ids)) / math.log(1 + n) for m, ids in users.items()}
-    related: dict[str, tuple[Case, ...]] = {}
-    method_sets = [frozenset(u.id for u in c.methods) for c in cases]
-    streets: dict[tuple[str | None, str | None, str | None], list[int]] = {}
-    for i, case in enumerate(cases):
         if case.place.street:
             streets.setdefault((case.place.city, case.place.district, case.place.street), []).append(i)
+    # Each case's methods as bits of one integer, and the weight of any set of shared methods read
+    # from one table per byte: scoring a pair is a few lookups, not a set intersection.
+    ids = sorted(users)
+    bit = {m: 1 << k for k, m in enumerate(ids)}
+    weights = [SHARED_METHOD * math.log(1 + n / len(users[m])) / math.log(1 + n) for m in ids]
+    tables = [
+        (shift, [sum(w for k, w in enumerate(weights[shift : shift + 8]) if b >> k & 1) for b in range(256)])
+        for shift in range(0, len(ids), 8)
+    ]
+    shared_weight: dict[int, float] = {0: 0.0}  # the same few sets of shared methods recur
+    masks = [sum(bit[m] for m in {u.id for u in c.methods}) for c in cases]
+    slugs = [c.slug for c in cases]
+    district_ids = [(c.place.city, c.place.district) if c.place.district else None for c in cases]
+    street_ids = [(c.place.city, c.place.district, c.place.street) if c.place.street else None for c in cases]
+    related: dict[str, tuple[Case, ...]] = {}
     for i, case in enumerate(cases):
-        mine = method_sets[i]
+        mine = masks[i]
         # Candidates: the same street, then the users of this case's rarest methods, then the same
         # district, up to MAX_CANDIDATES; the work stays linear in the number of cases.
         candidates: set[int] = set()
-        pools = [streets.get((case.place.city, case.place.district, case.place.street), [])]
-        pools += [users[m] for m in sorted(mine, key=lambda m: (len(users[m]), m))]
-        pools.append(places.get((case.place.city, case.place.district), []))
+        pools = [streets.get(street_ids[i], []) if street_ids[i] else []]
+        pools += [users[m] for m in sorted({u.id for u in case.methods}, key=lambda m: (len(users[m]), m))]
+        pools.append(places.get(district_ids[i], []) if district_ids[i] else [])
         for pool in pools:
             candidates.update(pool[: MAX_CANDIDATES - len(candidates)])
             if len(candidates) >= MAX_CANDIDATES:
                 break
         candidates.discard(i)
         scored = []
+        district, street = district_ids[i], street_ids[i]
         for j in candidates:
-            other = cases[j]
-            score = sum(weight[m] for m in mine & method_sets[j])
-            if case.place.district and other.place.district == case.place.district:
-                same_street = case.place.street is not None and case.place.street == other.place.street
-                score += SAME_DISTRICT + (SAME_STREET if same_street else 0)
+            shared = mine & masks[j]
+            score = shared_weight.get(shared)
+            if score is None:
+                score = shared_weight[shared] = sum(table[shared >> shift & 255] for shift, table in tables)
+            if district is not None and district_ids[j] == district:
+                score += SAME_DISTRICT + (SAME_STREET if street is not None and street_ids[j] == street else 0)
             if score > 0:
-                scored.append((-score, other.slug, other))
-        related[case.slug] = tuple(c for _, _, c in sorted(scored)[:MAX_RELATED])
+                scored.append((-score, slugs[j], j))
+        related[slugs[i]] = tuple(cases[j] for _, _, j in heapq.nsmallest(MAX_RELATED, scored))
     return related
 
 
@@ -155,10 +169,20 @@ def assemble(
     ordered = tuple(sorted(cases, key=_sort_key, reverse=True))
     method_of = {m.id: m for m in methods}
     district_of = {(d.city, d.name): d for c in cities for d in c.districts}
+    # One pass over the cases for each kind of page, not one per method, obstacle or district.
+    by_method: dict[str, list[MethodEntry]] = {}
+    by_obstacle: dict[str, list[ObstacleEntry]] = {}
+    by_district: dict[tuple[str | None, str | None], list[Case]] = {}
+    for case in ordered:
+        for use in case.methods:
+            by_method.setdefault(use.id, []).append(MethodEntry(case, use.evidence))
+        for ouse in case.obstacles:
+            by_obstacle.setdefault(ouse.id, []).append(ObstacleEntry(case, ouse))
+        by_district.setdefault((case.place.city, case.place.district), []).append(case)
     obstacle_pages = []
     tied: dict[str, Counter[str]] = {}  # method id -> obstacle ids it was tied to
     for obstacle in obstacles:
-        entries_ = tuple(ObstacleEntry(c, u) for c in ordered for u in c.obstacles if u.id == obstacle.id)
+        entries_ = tuple(by_obstacle.get(obstacle.id, ()))
         remedies: Counter[str] = Counter(m for e in entries_ for m, _ in e.use.methods)
         for m, n in remedies.items():
             tied.setdefault(m, Counter())[obstacle.id] = n
@@ -170,9 +194,7 @@ def assemble(
     obstacle_of = {o.id: o for o in obstacles}
     method_pages = []
     for method in methods:
-        entries = tuple(
-            MethodEntry(case, use.evidence) for case in ordered for use in case.methods if use.id == method.id
-        )
+        entries = tuple(by_method.get(method.id, ()))
         together: Counter[str] = Counter()
         where: Counter[str] = Counter()
         for entry in entries:
@@ -195,7 +217,7 @@ def assemble(
     district_pages = []
     for city in cities:
         for district in city.districts:
-            here = tuple(c for c in ordered if c.place.district == district.name and c.place.city == city.name)
+            here = tuple(by_district.get((city.name, district.name), ()))
             if not here and city.name != "上海市":
                 continue
             streets: dict[str, list[Case]] = {}

@@ -115,8 +115,9 @@ def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
     place, problems = resolve_place(gaz, article.source.rel, article.title, text_blocks, article.publisher)
     place, place_problems = _override_place(article, place, gaz)
     uses, near_misses = [], []
+    whole = "\n".join(sentences)
     for method in data.methods:
-        evidence, near = method_evidence(method, sentences)
+        evidence, near = method_evidence(method, sentences, whole)
         near_misses.extend(near)
         if evidence:
             uses.append(MethodUse(method.id, method.name, evidence))

@@ -36,7 +36,15 @@ def _rules(method: Method) -> _Rules:
     return _Rules(_either(method.phrases), groups, _either(method.none_of))
 
 
-def method_evidence(method: Method | Obstacle, sentences: list[str]) -> tuple[tuple[str, ...], tuple[NearMiss, ...]]:
+def _hit(rules: _Rules, text: str) -> bool:
+    return bool(rules.phrases and rules.phrases.search(text)) or any(
+        all(group.search(text) for group in rule) for rule in rules.all_of if rule
+    )
+
+
+def method_evidence(
+    method: Method | Obstacle, sentences: list[str], whole: str | None = None
+) -> tuple[tuple[str, ...], tuple[NearMiss, ...]]:
     """(sentences that show the method in use, sentences that nearly did).
 
     Only the match rules count, not the name: some names are also slogans (党建引领) that a sentence
@@ -48,11 +56,12 @@ def method_evidence(method: Method | Obstacle, sentences: list[str]) -> tuple[tu
     rules = _rules(method)
     found: list[str] = []
     near: list[NearMiss] = []
+    # A sentence can only match if the whole text does: most methods are absent from most articles,
+    # so one search of the whole text settles them.
+    if not _hit(rules, whole if whole is not None else "\n".join(sentences)):
+        return (), ()
     for sentence in sentences:
-        hit = bool(rules.phrases and rules.phrases.search(sentence)) or any(
-            all(group.search(sentence) for group in rule) for rule in rules.all_of if rule
-        )
-        if not hit:
+        if not _hit(rules, sentence):
             continue
         excluded = rules.none_of.search(sentence) if rules.none_of else None
         if excluded:
@@ -103,8 +112,9 @@ def find_obstacles(
     for i, sentence in enumerate(sentences):
         position.setdefault(sentence, i)
     found = []
+    whole = "\n".join(sentences)
     for obstacle in obstacles:
-        evidence, _ = method_evidence(obstacle, sentences)
+        evidence, _ = method_evidence(obstacle, sentences, whole)
         if not evidence:
             continue
         at = [position[s] for s in evidence]

@@ -28,6 +28,8 @@ MOJIBAKE_MARKERS = ("锟斤拷", "烫烫烫", "屯屯屯", "ï¼", "â€", "Ã�
 # Latin-1 letters and signs that UTF-8 bytes turn into; · ° × ÷ ± also occur in real Chinese text.
 _LATIN1_DEBRIS = {chr(c) for c in range(0xA1, 0x100)} - set("·°×÷±") | set("€™ˆ˜šžŸ")
 MOJIBAKE_SHARE = 0.3
+_DEBRIS_RE = re.compile("[\ufffd" + re.escape("".join(sorted(_LATIN1_DEBRIS))) + "]")
+_SPACES = re.compile(r"\s")
 _CORNER = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}，。！？；：“”])[ \t\u3000]+(?=[{CJK}，。！？；：“”])")
 
@@ -74,14 +76,15 @@ def looks_mojibake(line: str) -> bool:
     characters (UTF-8 read as GBK). Call it on Simplified text: Traditional characters are rare in GB2312."""
     if any(marker in line for marker in MOJIBAKE_MARKERS):
         return True
-    chars = [c for c in line if not c.isspace()]
-    if len(chars) < 4:
+    visible = len(line) - len(_SPACES.findall(line))
+    if visible < 4:
         return False
-    debris = sum(c == "\ufffd" or c in _LATIN1_DEBRIS for c in chars)
-    if debris / len(chars) > MOJIBAKE_SHARE:
+    if len(_DEBRIS_RE.findall(line)) / visible > MOJIBAKE_SHARE:
         return True
-    cjk = [c for c in chars if _CJK_RE.match(c)]
-    return len(cjk) >= 6 and sum(not _common_simplified(c) for c in cjk) / len(cjk) > MOJIBAKE_SHARE
+    cjk = _CJK_RE.findall(line)
+    if len(cjk) < 6 or _common_simplified("".join(cjk)):  # one call settles the usual all-common line
+        return False
+    return sum(not _common_simplified(c) for c in cjk) / len(cjk) > MOJIBAKE_SHARE
 
 
 def normalise_punctuation(text: str) -> str:
@@ -113,6 +116,7 @@ _TERMINATORS = "。！？；!?…"
 QUOTE_REACH = 150
 # After a quoted question or exclamation, these mean the sentence goes on: “怎么走？”“有影响吗？”等问题.
 _GOES_ON = "“‘「、，,等和与及的"
+_SENTENCE_STOPS = re.compile("[\n" + re.escape(_OPEN + _CLOSE + _TERMINATORS) + "]")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -120,7 +124,11 @@ def split_sentences(text: str) -> list[str]:
     inside quotation marks ends the sentence only when the quote closes and nothing continues it."""
     sentences: list[str] = []
     start, depth, i = 0, 0, 0
-    while i < len(text):
+    while True:
+        stop = _SENTENCE_STOPS.search(text, i)  # jump over the plain characters between marks
+        if stop is None:
+            break
+        i = stop.start()
         ch = text[i]
         if ch == "\n":
             sentences.append(text[start:i])
@@ -149,9 +157,13 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in sentences if s.strip()]
 
 
+# Everything str.isalnum() refuses: \W is its complement plus the underscore (CPython's sre).
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def compact(text: str) -> str:
     """Letters and digits only, for comparing two spellings of the same title."""
-    return "".join(ch for ch in text if ch.isalnum())
+    return _NOT_ALNUM.sub("", text)
 
 
 def slugify(text: str, sep: str = "-") -> str:
