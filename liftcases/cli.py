@@ -8,10 +8,13 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .datafiles import DataError
-from .pipeline import BuildResult, Paths, build
-from .zh_text import slugify
+# Only light modules at the top: a build with nothing to do answers before the heavy ones load.
+from .inputs import Paths, inputs_stamp, last_build
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
 
 NEW_ARTICLE = """---
 # 新文章。把下面各项改成这篇文章的内容；不知道的项可以删掉，构建程序会从正文里自动识别。
@@ -78,6 +81,8 @@ def _serve(paths: Paths, port: int) -> int:
 
 
 def _new(articles: Path, name: str) -> int:
+    from .zh_text import slugify
+
     slug = slugify(name) or "new-article"
     target = articles / f"{slug}.md"
     if target.exists():
@@ -87,6 +92,22 @@ def _new(articles: Path, name: str) -> int:
     target.write_text(NEW_ARTICLE.format(today=time.strftime("%Y-%m-%d")), encoding="utf-8")
     print(f"已新建 {target}：打开它，填好前置信息和正文，然后运行 make serve 预览")
     return 0
+
+
+def _unchanged(paths: Paths, *, search: bool, strict: bool, quiet: bool) -> bool:
+    """True when site/ was built from exactly these inputs: the last build's problems are repeated
+    and nothing is rebuilt. A strict build after a build with problems runs again (and fails)."""
+    last = last_build(paths.out, inputs_stamp(paths, {"search": search}))
+    if last is None or (strict and last.get("problems")):
+        return False
+    for line in last.get("problems") or []:
+        print(line, file=sys.stderr)
+    if not quiet:
+        errors = int(last.get("errors") or 0)
+        warnings = len(last.get("problems") or []) - errors
+        summary = f"{last.get('cases')} 个案例；错误 {errors} 个，警告 {warnings} 个"
+        print(f"没有改动，{paths.out} 已是最新：{summary}", flush=True)
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +132,13 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(paths, args.port)
 
     started = time.monotonic()
+    if not args.check and _unchanged(paths, search=not args.no_search, strict=args.strict, quiet=args.quiet):
+        if args.timings:
+            args.timings.write_text(json.dumps({"unchanged": time.monotonic() - started}), encoding="utf-8")
+        return 0
+    from .datafiles import DataError
+    from .pipeline import build
+
     bar = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     try:
         result = build(paths, strict=args.strict, search=not args.no_search, write=not args.check, progress=bar)

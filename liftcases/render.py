@@ -7,9 +7,11 @@ template: article text is data, never markup.
 
 from __future__ import annotations
 
+import multiprocessing
 import operator
 import zlib
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -257,7 +259,39 @@ def about_context(site: Site, settings: Settings) -> dict[str, Any]:
 PageCache = dict[str, tuple[Case, tuple[Case, ...], str]]
 
 
-def render(site: Site, settings: Settings, templates: Path, out: Output, pages: PageCache | None = None) -> None:
+def _case_pages(
+    site: Site, settings: Settings, env: Environment, out: Output, cases: tuple[Case, ...], pages: PageCache | None
+) -> None:
+    for case in cases:
+        related = site.related.get(case.slug, ())
+        kept = pages.get(case.slug) if pages is not None else None
+        if kept and kept[0] is case and len(kept[1]) == len(related) and all(map(operator.is_, kept[1], related)):
+            out.write(case.url.lstrip("/") + "index.html", kept[2])
+            continue
+        html = env.get_template("case.html").render(case_context(case, site, settings))
+        out.write(case.url.lstrip("/") + "index.html", html)
+        if pages is not None:
+            pages[case.slug] = (case, related, html)
+
+
+_job: tuple[Site, Settings, Path, Path] | None = None  # what forked case-page workers render from
+
+
+def _case_chunk(bounds: tuple[int, int]) -> tuple[dict[str, int], list[str]]:
+    """In a worker: render one slice of the case pages straight into the output folder."""
+    assert _job is not None
+    site, settings, templates, root = _job
+    out = Output(root)
+    _case_pages(site, settings, make_env(templates, settings), out, site.cases[bounds[0] : bounds[1]], None)
+    return out.checksums, out.written
+
+
+def render(
+    site: Site, settings: Settings, templates: Path, out: Output, pages: PageCache | None = None, workers: int = 1
+) -> None:
+    """Write every page. With ``workers`` > 1 (a fresh output folder, no page cache), the case pages
+    are rendered by forked processes while this one renders the rest: the bytes are the same."""
+    global _job
     env = make_env(templates, settings)
     pages_list: list[str] = []
 
@@ -267,54 +301,66 @@ def render(site: Site, settings: Settings, templates: Path, out: Output, pages: 
         if listed:
             pages_list.append(path)
 
-    page("home.html", "/", home_context(site, settings))
-    page("search.html", "/search/", search_context(site, settings))
-    page("about.html", "/about/", about_context(site, settings))
-    page("404.html", "/404.html", not_found_context(site, settings), listed=False)
-    page("review.html", "/review/", review_context(site, settings), listed=False)  # editors only: not in the sitemap
-    page("methods.html", "/methods/", methods_index_context(site, settings))
-    page("districts.html", "/districts/", districts_index_context(site, settings))
-    page("obstacles.html", "/obstacles/", obstacles_index_context(site, settings))
-    for op in site.obstacles:
-        page("obstacle.html", op.obstacle.url, obstacle_context(op, site, settings))
-    for case in site.cases:
-        related = site.related.get(case.slug, ())
-        kept = pages.get(case.slug) if pages is not None else None
-        if kept and kept[0] is case and len(kept[1]) == len(related) and all(map(operator.is_, kept[1], related)):
-            out.write(case.url.lstrip("/") + "index.html", kept[2])
-            pages_list.append(case.url)
-            continue
-        html = env.get_template("case.html").render(case_context(case, site, settings))
-        out.write(case.url.lstrip("/") + "index.html", html)
-        pages_list.append(case.url)
-        if pages is not None:
-            pages[case.slug] = (case, related, html)
-    for slug, target in sorted(site.moved.items()):
-        # The page of a merged copy stays where it was and points to the case it joined: URLs never break.
-        page("moved.html", f"/cases/{slug}/", moved_context(slug, target, settings), listed=False)
-    for mp in site.methods:
-        page("method.html", mp.method.url, method_context(mp, settings))
-        feed = mp.method.url + "feed.xml"
-        out.write(
-            feed,
-            atom_feed(
-                settings, f"{mp.method.name} · {settings.title}", mp.method.url, feed, tuple(e.case for e in mp.entries)
-            ),
-        )
-    for dp in site.districts:
-        path = f"/districts/{dp.district.slug}/"
-        page("district.html", path, district_context(dp, settings))
-        out.write(
-            path + "feed.xml",
-            atom_feed(settings, f"{dp.district.name} · {settings.title}", path, path + "feed.xml", dp.cases),
-        )
-    out.write("feed.xml", atom_feed(settings, settings.title, "/", "/feed.xml", site.cases))
-    out.write("sitemap.xml", sitemap(settings, pages_list))
-    out.write("robots.txt", robots(settings))
-    out.write("data/cases.json", cases_json(site))
-    out.write("data/cases.csv", cases_csv(site))
-    out.write("data/review.json", review_json(site))
-    assets = templates / "assets"
-    for path in sorted(assets.rglob("*")):
-        if path.is_file():
-            out.write(f"assets/{path.relative_to(assets).as_posix()}", path.read_bytes())
+    pool = None
+    if workers > 1 and pages is None and out.previous is None and site.cases:
+        _job = (site, settings, templates, out.root)
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        step = -(-len(site.cases) // (workers * 4))
+        chunks = pool.map(_case_chunk, [(i, i + step) for i in range(0, len(site.cases), step)])
+    try:
+        page("home.html", "/", home_context(site, settings))
+        page("search.html", "/search/", search_context(site, settings))
+        page("about.html", "/about/", about_context(site, settings))
+        page("404.html", "/404.html", not_found_context(site, settings), listed=False)
+        page(
+            "review.html", "/review/", review_context(site, settings), listed=False
+        )  # editors only: not in the sitemap
+        page("methods.html", "/methods/", methods_index_context(site, settings))
+        page("districts.html", "/districts/", districts_index_context(site, settings))
+        page("obstacles.html", "/obstacles/", obstacles_index_context(site, settings))
+        for op in site.obstacles:
+            page("obstacle.html", op.obstacle.url, obstacle_context(op, site, settings))
+        pages_list += [case.url for case in site.cases]
+        if pool is None:
+            _case_pages(site, settings, env, out, site.cases, pages)
+        for slug, target in sorted(site.moved.items()):
+            # The page of a merged copy stays where it was and points to the case it joined: URLs never break.
+            page("moved.html", f"/cases/{slug}/", moved_context(slug, target, settings), listed=False)
+        for mp in site.methods:
+            page("method.html", mp.method.url, method_context(mp, settings))
+            feed = mp.method.url + "feed.xml"
+            out.write(
+                feed,
+                atom_feed(
+                    settings,
+                    f"{mp.method.name} · {settings.title}",
+                    mp.method.url,
+                    feed,
+                    tuple(e.case for e in mp.entries),
+                ),
+            )
+        for dp in site.districts:
+            path = f"/districts/{dp.district.slug}/"
+            page("district.html", path, district_context(dp, settings))
+            out.write(
+                path + "feed.xml",
+                atom_feed(settings, f"{dp.district.name} · {settings.title}", path, path + "feed.xml", dp.cases),
+            )
+        out.write("feed.xml", atom_feed(settings, settings.title, "/", "/feed.xml", site.cases))
+        out.write("sitemap.xml", sitemap(settings, pages_list))
+        out.write("robots.txt", robots(settings))
+        out.write("data/cases.json", cases_json(site))
+        out.write("data/cases.csv", cases_csv(site))
+        out.write("data/review.json", review_json(site))
+        assets = templates / "assets"
+        for path in sorted(assets.rglob("*")):
+            if path.is_file():
+                out.write(f"assets/{path.relative_to(assets).as_posix()}", path.read_bytes())
+        if pool is not None:
+            for checksums, written in chunks:
+                out.checksums.update(checksums)
+                out.written += written
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+            _job = None

@@ -3,7 +3,7 @@
 Pagefind's own Chinese segmentation disagrees between index (jieba) and browser
 (Intl.Segmenter), so words a reader types are silently dropped (Pagefind #1237).
 Instead, every page is given to Pagefind as a small record page whose words are
-the page's distinct characters and character pairs, space-separated; the browser
+the page's distinct character pairs, space-separated (see ``search_units``); the browser
 turns a query into the same characters and pairs (templates/assets/search.js).
 A page contains a query only if it has all the query's pairs, so Pagefind's AND
 over them finds every such page; the browser then keeps only the pages whose
@@ -13,6 +13,7 @@ rule, written twice: ``search_units`` here and ``units`` in search.js.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -38,14 +39,16 @@ def compact_for_search(text: str) -> str:
 
 
 def search_units(text: str) -> list[str]:
-    """The distinct characters and character pairs of a text, in order of first appearance."""
+    """The distinct character pairs of a text in order of first appearance, and the characters that
+    start no pair (a text's last character, if it occurs nowhere else).
+
+    Pagefind matches every query word as a prefix, so a one-character query finds the pages with a
+    pair starting with that character; indexing every character as well would cost a third more
+    words, time and memory for nothing."""
     chars = compact_for_search(text)
-    seen: dict[str, None] = {}
-    for i, ch in enumerate(chars):
-        seen.setdefault(ch, None)
-        if i + 1 < len(chars):
-            seen.setdefault(ch + chars[i + 1], None)
-    return list(seen)
+    pairs = dict.fromkeys(chars[i : i + 2] for i in range(len(chars) - 1))
+    starts = {pair[0] for pair in pairs}
+    return list(pairs) + [ch for ch in dict.fromkeys(chars) if ch not in starts]
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,7 @@ class IndexStats:
 
     records: int = 0
     peak_rss_kib: int = 0
+    reused: bool = False  # the previous site's index was kept: nothing it indexes changed
 
 
 def _run(cmd: list[str], stats: IndexStats) -> tuple[int, str]:
@@ -198,28 +202,54 @@ def _run(cmd: list[str], stats: IndexStats) -> tuple[int, str]:
     return process.returncode, output
 
 
-def index(site: Site, site_dir: Path, stats: IndexStats | None = None) -> list[Problem]:
-    """Write site_dir/pagefind/ and the two small files the search page needs; a failure is a problem,
-    and the site is still published without search."""
+DIGEST_FILE = "search/index-digest.txt"
+
+
+def _reuse(previous: Path, target: Path) -> None:
+    """Hard-link the previous site's index into the new one (the previous site is deleted after the
+    swap, and no build ever rewrites a file in place there, so the two never share a change)."""
+    for root, _, files in os.walk(previous):
+        folder = target / Path(root).relative_to(previous)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.link(Path(root) / name, folder / name)
+
+
+def index(site: Site, site_dir: Path, stats: IndexStats | None = None, previous: Path | None = None) -> list[Problem]:
+    """Write site_dir/pagefind/ and the small files the search page needs; a failure is a problem,
+    and the site is still published without search. When ``previous`` (the site being replaced) was
+    indexed from exactly the same records, its index is reused instead of running Pagefind again:
+    a template edit does not re-index."""
     records = [case_record(c) for c in site.cases] + method_records(site) + obstacle_records(site)
     search_dir = site_dir / "search"
     search_dir.mkdir(parents=True, exist_ok=True)
     (search_dir / "t2s.json").write_text(json.dumps(t2s_map(site), ensure_ascii=False, sort_keys=True), "utf-8")
     (search_dir / "methods.json").write_text(json.dumps(method_names(site), ensure_ascii=False), "utf-8")
     (search_dir / "filters.json").write_text(json.dumps(filter_values(records), ensure_ascii=False), "utf-8")
-    # The Pagefind CLI reads these pages from a folder inside the staging site, removed afterwards.
-    pages = site_dir / ".search-records"
-    for r in records:
-        target = pages / r.url.strip("/") / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(record_html(r), encoding="utf-8")
-    cmd = [_pagefind(), "--site", str(pages), "--output-path", str(site_dir / "pagefind"), "--silent"]
+    pages = {r.url.strip("/") + "/index.html": record_html(r) for r in records}
+    digest = hashlib.sha256(_pagefind().encode())
+    for rel, page in pages.items():
+        digest.update(f"{rel}\0{page}\0".encode())
     stats = stats or IndexStats()
     stats.records = len(records)
+    (site_dir / DIGEST_FILE).write_text(digest.hexdigest(), "utf-8")
+    if previous is not None and (previous / "pagefind").is_dir() and (previous / DIGEST_FILE).is_file():
+        if (previous / DIGEST_FILE).read_text("utf-8") == digest.hexdigest():
+            _reuse(previous / "pagefind", site_dir / "pagefind")
+            stats.reused = True
+            return []
+    # The Pagefind CLI reads these pages from a folder inside the staging site, removed afterwards.
+    folder = site_dir / ".search-records"
+    for rel, page in pages.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
+    cmd = [_pagefind(), "--site", str(folder), "--output-path", str(site_dir / "pagefind"), "--silent"]
     try:
         code, output = _run(cmd, stats)
     finally:
-        shutil.rmtree(pages, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
     if code != 0:
+        (site_dir / DIGEST_FILE).unlink()  # a failed index is never reused
         return [Problem("pagefind", f"搜索索引生成失败：{output.strip()[-500:]}", None, "error")]
     return []

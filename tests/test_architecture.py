@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "liftcases"
 # Lowest first. A module may import only modules that stand before it.
 LAYERS = [
-    "model", "zh_text", "settings", "datafiles", "dates", "titles", "blocks", "ingest", "normalise",
+    "inputs", "model", "zh_text", "settings", "datafiles", "dates", "titles", "blocks", "ingest", "normalise",
     "places", "evidence", "enrich", "duplicates", "assemble", "charts", "exports", "render", "search_index",
     "publish", "pipeline", "serve", "cli",
 ]  # fmt: skip
