@@ -8,7 +8,9 @@ extension: the seed articles are ``.txt`` files holding YAML front matter and HT
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,8 +44,18 @@ class Ingested:
 
 
 def find_articles(articles_dir: Path) -> list[Path]:
-    """Every file under the articles folder, in a stable order, whatever its extension."""
-    return sorted(p for p in articles_dir.rglob("*") if p.is_file() or p.is_symlink())
+    """Every file (and symlink) under the articles folder, in a stable order, whatever its extension.
+    Symlinked folders are not entered. One directory read per folder: no stat call per file."""
+    found: list[Path] = []
+    folders = [articles_dir]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                    found.append(Path(entry.path))
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+    return sorted(found)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -197,14 +209,18 @@ def scan(articles_dir: Path, max_bytes: int) -> tuple[list[tuple[Path, str]], li
     root = articles_dir.resolve()
     for path in find_articles(articles_dir):
         rel = path.relative_to(articles_dir).as_posix()
+        try:
+            st = path.stat()
+        except OSError:
+            st = None  # a dangling symlink: refused below, or read (and reported) like any other file
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             problems.append(
                 Problem(rel, "符号链接指向 content/articles/ 之外：已拒绝，请把文件本身放进来", None, "error")
             )
             continue
-        if not path.is_file():
+        if st is None or not stat.S_ISREG(st.st_mode):
             continue
-        size = path.stat().st_size
+        size = st.st_size
         if size > max_bytes:
             problems.append(
                 Problem(

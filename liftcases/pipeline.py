@@ -27,7 +27,7 @@ from .normalise import normalise
 from .places import Gazetteer, build_gazetteer
 from .publish import discard, publish, staging_dir
 from .render import Output, PageCache, render
-from .search_index import IndexStats, index
+from .search_index import Indexing, Searchable
 from .settings import load_settings
 
 
@@ -101,9 +101,10 @@ def _workers(items: int) -> int:
 class BuildCache:
     """What one ``make serve`` session keeps between builds, so a change rebuilds what it affects.
 
-    Outcomes of the per-article stages are keyed on the article's path and bytes, and dropped
-    whole when the data files, the settings or the code change; rendered case pages are also
-    dropped when a template changes. A cached result is never stale."""
+    Outcomes of the per-article stages are keyed on the article's path and bytes (read again only
+    when the file's size or modification time changed), and dropped whole when the data files, the
+    settings or the code change. Rendered files are kept with what they were made from (see
+    render.PageCache) and dropped when a template changes. A cached result is never stale."""
 
     version: str = ""
     outcomes: dict[str, Outcome] = field(default_factory=dict)
@@ -113,6 +114,15 @@ class BuildCache:
     loaded: tuple[Data, Gazetteer] | None = None  # the data files as of ``version``
     related_signature: tuple[tuple[object, ...], ...] = ()
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    digests: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> (size, mtime, sha256)
+
+    def key(self, path: Path, rel: str) -> str:
+        """The outcome key of one article: its path and the digest of its bytes."""
+        st = path.stat()
+        known = self.digests.get(rel)
+        if known is None or known[:2] != (st.st_size, st.st_mtime_ns):
+            known = self.digests[rel] = (st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+        return rel + "\0" + known[2]
 
 
 def files_version(*groups: Iterable[Path]) -> str:
@@ -170,7 +180,7 @@ def process_with_cache(
 ) -> list[Outcome]:
     if cache is None:
         return process_articles(files, paths.content / "data", tz, data, gazetteer, progress)
-    keys = [rel + "\0" + hashlib.sha256(path.read_bytes()).hexdigest() for path, rel in files]
+    keys = [cache.key(path, rel) for path, rel in files]
     missing = [(f, k) for f, k in zip(files, keys, strict=True) if k not in cache.outcomes]
     fresh = process_articles([f for f, _ in missing], paths.content / "data", tz, data, gazetteer, progress)
     cache.outcomes = {k: cache.outcomes[k] for k in keys if k in cache.outcomes}
@@ -214,8 +224,10 @@ def _build(
     progress: Progress | None,
 ) -> BuildResult:
     lap = _Laps()
+    # make serve, after its first build, rewrites site/ in place (see below).
+    previous = cache.written if cache is not None and paths.out.is_dir() else None
     # Taken before anything is read: a file saved during the build makes the next build run again.
-    stamp = inputs_stamp(paths, {"search": search}) if write else ""
+    stamp = inputs_stamp(paths, {"search": search}) if write and previous is None else ""
     settings, problems = load_settings(paths.content / "site.yaml")
     if cache is not None:
         # One version for the whole cache: code, data files and settings (see BuildCache).
@@ -246,49 +258,61 @@ def _build(
     cases, moved, merged = merge_duplicates(cases)
     problems += merged
     lap("merge duplicates")
-    signature = related_signature(cases) if cache is not None else ()
-    known = cache.related if cache is not None and cache.related_signature == signature else None
-    site = assemble(cases, moved, data.methods, data.categories, data.cities, known, data.obstacles)
-    if cache is not None:
-        cache.related_signature = signature
-        cache.related = {slug: tuple(c.slug for c in others) for slug, others in site.related.items()}
-    lap("assemble")
-
-    if not write or (strict and problems):
-        return BuildResult(site.cases, tuple(problems), published=False, timings=lap.done())
-
-    pages = None
-    if cache is not None:
-        version = cache.version + files_version(paths.templates.rglob("*"))
-        if version != cache.pages_version:
-            cache.pages_version, cache.pages = version, {}
-        pages = cache.pages
-    if cache is not None and cache.written is not None and paths.out.is_dir():
-        # make serve, after its first build: rewrite in place only the files that changed. A preview
-        # may be briefly mixed while this runs; a published build always goes through staging.
-        output = Output(paths.out, cache.written)
-        render(site, settings, paths.templates, output, pages)
-        output.remove_stale()
-        (paths.out / STAMP_FILE).unlink(missing_ok=True)  # site/ now follows the preview, not a build
-        cache.written = output.checksums
-        lap("render in place")
-        written = tuple(output.written)
-        return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done(), site=site, written=written)
-
-    staging = staging_dir(paths.out)
+    publishing = write and not (strict and problems)
+    staging = indexing = None
+    workers = 1 if cache else _workers(len(cases))  # make serve keeps its pages in this process
+    if publishing and previous is None:
+        staging = staging_dir(paths.out)
+        if search:
+            # Pagefind needs only the cases and the taxonomy: it works while the site is assembled and rendered.
+            searchable = Searchable(tuple(cases), data.methods, data.obstacles)
+            indexing = Indexing(searchable, staging, previous=paths.out if paths.out.is_dir() else None)
     try:
+        if indexing is not None:
+            indexing.start(workers)
+            lap("search records")
+        signature = related_signature(cases) if cache is not None else ()
+        known = cache.related if cache is not None and cache.related_signature == signature else None
+        site = assemble(cases, moved, data.methods, data.categories, data.cities, known, data.obstacles)
+        if cache is not None:
+            cache.related_signature = signature
+            cache.related = {slug: tuple(c.slug for c in others) for slug, others in site.related.items()}
+        lap("assemble")
+        if not publishing:
+            return BuildResult(site.cases, tuple(problems), published=False, timings=lap.done())
+
+        pages = None
+        if cache is not None:
+            version = cache.version + files_version(paths.templates.rglob("*"))
+            if version != cache.pages_version:
+                cache.pages_version, cache.pages = version, {}
+            pages = cache.pages
+        if staging is None:
+            # make serve, after its first build (only then is ``previous`` known): rewrite in place only
+            # the files that changed. A preview may be briefly mixed while this runs; a published build
+            # always goes through staging.
+            output = Output(paths.out, previous)
+            render(site, settings, paths.templates, output, pages)
+            output.remove_stale()
+            (paths.out / STAMP_FILE).unlink(missing_ok=True)  # site/ now follows the preview, not a build
+            if cache is not None:
+                cache.written = output.checksums
+            lap("render in place")
+            written = tuple(output.written)
+            return BuildResult(site.cases, tuple(problems), True, timings=lap.done(), site=site, written=written)
+
         output = Output(staging)
-        render(site, settings, paths.templates, output, pages, workers=1 if cache else _workers(len(site.cases)))
+        render(site, settings, paths.templates, output, pages, workers)
         if cache is not None:
             cache.written = output.checksums
         lap("render")
-        if search:
-            stats = IndexStats()
-            index_problems = index(site, staging, stats, previous=paths.out if paths.out.is_dir() else None)
+        if indexing is not None:
+            index_problems = indexing.finish()
             problems += index_problems
-            lap("search index")
-            lap.memory("search index peak KiB", stats.peak_rss_kib)
-            lap.memory("search index reused", int(stats.reused))
+            lap("waiting for the search index")
+            lap.memory("search index", round(indexing.stats.seconds, 3))
+            lap.memory("search index peak KiB", indexing.stats.peak_rss_kib)
+            lap.memory("search index reused", int(indexing.stats.reused))
             if strict and index_problems:
                 discard(staging)
                 return BuildResult(site.cases, tuple(problems), published=False, timings=lap.done())
@@ -297,6 +321,9 @@ def _build(
         publish(staging, paths.out)
         lap("publish")
     except BaseException:
-        discard(staging)
+        if indexing is not None:
+            indexing.close()
+        if staging is not None:
+            discard(staging)
         raise
     return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done(), site=site)

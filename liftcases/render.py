@@ -7,11 +7,9 @@ template: article text is data, never markup.
 
 from __future__ import annotations
 
-import multiprocessing
-import operator
 import zlib
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -23,6 +21,7 @@ from .assemble import DistrictPage, MethodPage, ObstaclePage, Site
 from .charts import bar_chart, tile_map
 from .exports import CASES_SCHEMA, atom_feed, cases_csv, cases_json, review_json, robots, sitemap
 from .model import Case, Method
+from .parallel import SliceMap
 from .settings import Settings
 from .zh_text import slugify, split_sentences
 
@@ -253,36 +252,70 @@ def about_context(site: Site, settings: Settings) -> dict[str, Any]:
     return _common(settings, "关于", "/about/", "about") | {"schema": CASES_SCHEMA, "count": len(site.cases)}
 
 
-# slug -> (the case, its related cases, the page): a case page is rendered again unless the case and
-# every related case it shows are the very same objects as last time (make serve keeps this between
-# rebuilds; see pipeline.BuildCache). A related case's new title must reach this page too.
-PageCache = dict[str, tuple[Case, tuple[Case, ...], str]]
+# make serve keeps this between rebuilds (see pipeline.BuildCache): output path -> (what the file was
+# made from, its bytes). A file is made again only when what it is made from changed: for a case page,
+# the case and its related cases (the very same objects, as the cache keeps unchanged cases); for any
+# other page, its whole template context, compared by value (unchanged parts are the same objects, so
+# comparing is quick). Rendering is a pure function of these and the templates, whose change empties
+# the cache.
+PageCache = dict[str, tuple[object, bytes]]
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, where the parts that stayed the same objects are not compared further."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(x is y or _same(x, y) for x, y in zip(a, b, strict=True))
+    return a is b or a == b
+
+
+def fragment(pages: PageCache | None, name: str, key: object, produce: Callable[[], str]) -> Markup:
+    """A piece of a page, kept like a whole page: made again only when ``key`` changed."""
+    if pages is None:
+        return Markup(produce())
+    kept = pages.get(name)
+    if kept is not None and _same(kept[0], key):
+        return Markup(kept[1].decode("utf-8"))
+    html = produce()
+    pages[name] = (key, html.encode("utf-8"))
+    return Markup(html)
+
+
+def make(out: Output, pages: PageCache | None, rel: str, key: object, produce: Callable[[], str | bytes]) -> None:
+    """Write ``rel`` from ``produce()``, unless the page cache holds it made from the same ``key``."""
+    if pages is None:
+        out.write(rel, produce())
+        return
+    kept = pages.get(rel)
+    if kept is not None and _same(kept[0], key):
+        out.write(rel, kept[1])
+        return
+    data = produce()
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    pages[rel] = (key, data)
+    out.write(rel, data)
 
 
 def _case_pages(
     site: Site, settings: Settings, env: Environment, out: Output, cases: tuple[Case, ...], pages: PageCache | None
 ) -> None:
+    template = env.get_template("case.html")
     for case in cases:
-        related = site.related.get(case.slug, ())
-        kept = pages.get(case.slug) if pages is not None else None
-        if kept and kept[0] is case and len(kept[1]) == len(related) and all(map(operator.is_, kept[1], related)):
-            out.write(case.url.lstrip("/") + "index.html", kept[2])
-            continue
-        html = env.get_template("case.html").render(case_context(case, site, settings))
-        out.write(case.url.lstrip("/") + "index.html", html)
-        if pages is not None:
-            pages[case.slug] = (case, related, html)
+        # A case page shows the case and its related cases, nothing else that a rebuild can change.
+        key = (case, *site.related.get(case.slug, ()))
+        make(
+            out,
+            pages,
+            case.url.lstrip("/") + "index.html",
+            key,
+            lambda c=case: template.render(case_context(c, site, settings)),
+        )
 
 
-_job: tuple[Site, Settings, Path, Path] | None = None  # what forked case-page workers render from
-
-
-def _case_chunk(bounds: tuple[int, int]) -> tuple[dict[str, int], list[str]]:
+def _case_slice(job: tuple[Site, Settings, Path, Path], start: int, stop: int) -> tuple[dict[str, int], list[str]]:
     """In a worker: render one slice of the case pages straight into the output folder."""
-    assert _job is not None
-    site, settings, templates, root = _job
+    site, settings, templates, root = job
     out = Output(root)
-    _case_pages(site, settings, make_env(templates, settings), out, site.cases[bounds[0] : bounds[1]], None)
+    _case_pages(site, settings, make_env(templates, settings), out, site.cases[start:stop], None)
     return out.checksums, out.written
 
 
@@ -291,76 +324,68 @@ def render(
 ) -> None:
     """Write every page. With ``workers`` > 1 (a fresh output folder, no page cache), the case pages
     are rendered by forked processes while this one renders the rest: the bytes are the same."""
-    global _job
     env = make_env(templates, settings)
     pages_list: list[str] = []
 
     def page(template: str, path: str, context: dict[str, Any], listed: bool = True) -> None:
         rel = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
-        out.write(rel, env.get_template(template).render(context))
+        make(out, pages, rel, (template, *sorted(context.items())), lambda: env.get_template(template).render(context))
         if listed:
             pages_list.append(path)
 
     pool = None
     if workers > 1 and pages is None and out.previous is None and site.cases:
-        _job = (site, settings, templates, out.root)
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        step = -(-len(site.cases) // (workers * 4))
-        chunks = pool.map(_case_chunk, [(i, i + step) for i in range(0, len(site.cases), step)])
+        pool = SliceMap(_case_slice, (site, settings, templates, out.root), len(site.cases), workers)
     try:
+        if pool is None:  # case pages first: after an edit, the page an editor has open is written soonest
+            _case_pages(site, settings, env, out, site.cases, pages)
         page("home.html", "/", home_context(site, settings))
         page("search.html", "/search/", search_context(site, settings))
         page("about.html", "/about/", about_context(site, settings))
         page("404.html", "/404.html", not_found_context(site, settings), listed=False)
-        page(
-            "review.html", "/review/", review_context(site, settings), listed=False
-        )  # editors only: not in the sitemap
+        review = review_context(site, settings)
+        item = env.get_template("partials/review_item.html")
+        review["sections"] = [
+            fragment(pages, f"#review/{i['case'].slug}", (settings, i["case"]), lambda i=i: item.render(item=i))
+            for i in review["items"]
+        ]
+        page("review.html", "/review/", review, listed=False)  # editors only: not in the sitemap
         page("methods.html", "/methods/", methods_index_context(site, settings))
         page("districts.html", "/districts/", districts_index_context(site, settings))
         page("obstacles.html", "/obstacles/", obstacles_index_context(site, settings))
         for op in site.obstacles:
             page("obstacle.html", op.obstacle.url, obstacle_context(op, site, settings))
         pages_list += [case.url for case in site.cases]
-        if pool is None:
-            _case_pages(site, settings, env, out, site.cases, pages)
         for slug, target in sorted(site.moved.items()):
             # The page of a merged copy stays where it was and points to the case it joined: URLs never break.
             page("moved.html", f"/cases/{slug}/", moved_context(slug, target, settings), listed=False)
+
+        def feed(path: str, title: str, cases: tuple[Case, ...]) -> None:
+            make(out, pages, path.lstrip("/") + "feed.xml", (settings, title, *cases),
+                 lambda: atom_feed(settings, title, path, path + "feed.xml", cases))  # fmt: skip
+
         for mp in site.methods:
             page("method.html", mp.method.url, method_context(mp, settings))
-            feed = mp.method.url + "feed.xml"
-            out.write(
-                feed,
-                atom_feed(
-                    settings,
-                    f"{mp.method.name} · {settings.title}",
-                    mp.method.url,
-                    feed,
-                    tuple(e.case for e in mp.entries),
-                ),
-            )
+            feed(mp.method.url, f"{mp.method.name} · {settings.title}", tuple(e.case for e in mp.entries))
         for dp in site.districts:
             path = f"/districts/{dp.district.slug}/"
             page("district.html", path, district_context(dp, settings))
-            out.write(
-                path + "feed.xml",
-                atom_feed(settings, f"{dp.district.name} · {settings.title}", path, path + "feed.xml", dp.cases),
-            )
-        out.write("feed.xml", atom_feed(settings, settings.title, "/", "/feed.xml", site.cases))
+            feed(path, f"{dp.district.name} · {settings.title}", dp.cases)
+        feed("/", settings.title, site.cases)
         out.write("sitemap.xml", sitemap(settings, pages_list))
         out.write("robots.txt", robots(settings))
-        out.write("data/cases.json", cases_json(site))
-        out.write("data/cases.csv", cases_csv(site))
-        out.write("data/review.json", review_json(site))
+        # The exports show every case with the slugs of its related cases, and nothing else that changes.
+        everything = (settings, *site.cases, *(site.related.get(c.slug) for c in site.cases))
+        make(out, pages, "data/cases.json", everything, lambda: cases_json(site))
+        make(out, pages, "data/cases.csv", everything, lambda: cases_csv(site))
+        make(out, pages, "data/review.json", everything, lambda: review_json(site))
         assets = templates / "assets"
         for path in sorted(assets.rglob("*")):
             if path.is_file():
                 out.write(f"assets/{path.relative_to(assets).as_posix()}", path.read_bytes())
-        if pool is not None:
-            for checksums, written in chunks:
-                out.checksums.update(checksums)
-                out.written += written
+        for checksums, written in pool.results() if pool is not None else ():
+            out.checksums.update(checksums)
+            out.written += written
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
-            _job = None
+            pool.close()

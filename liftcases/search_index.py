@@ -19,13 +19,16 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .assemble import Site
-from .model import Case, Problem
-from .zh_text import to_simplified
+from .model import Case, Method, Obstacle, Problem
+from .parallel import SliceMap
+from .zh_text import compact, to_simplified
 
 LANGUAGE = "zh-cn"  # Pagefind has no stemmer for it, so our pairs are indexed as they are
 CASE, METHOD, OBSTACLE = "案例", "做法", "难题"
@@ -34,8 +37,7 @@ _CJK_START, _CJK_END = 0x4E00, 0x9FFF
 
 def compact_for_search(text: str) -> str:
     """What search compares: letters, digits and Chinese characters, lower case, full-width folded."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if ch.isalnum())
+    return compact(unicodedata.normalize("NFKC", text).lower())
 
 
 def search_units(text: str) -> list[str]:
@@ -46,7 +48,7 @@ def search_units(text: str) -> list[str]:
     pair starting with that character; indexing every character as well would cost a third more
     words, time and memory for nothing."""
     chars = compact_for_search(text)
-    pairs = dict.fromkeys(chars[i : i + 2] for i in range(len(chars) - 1))
+    pairs = dict.fromkeys(map(str.__add__, chars[:-1], chars[1:]))
     starts = {pair[0] for pair in pairs}
     return list(pairs) + [ch for ch in dict.fromkeys(chars) if ch not in starts]
 
@@ -111,55 +113,64 @@ def _page_record(url: str, title: str, lines: list[str], label: str, kind: str) 
     )
 
 
-def method_records(site: Site) -> list[Record]:
+@dataclass(frozen=True)
+class Searchable:
+    """What the index is made from: the cases, and the taxonomy's method and obstacle pages. It needs
+    no assembled site, so indexing can start before the site is assembled."""
+
+    cases: tuple[Case, ...]
+    methods: tuple[Method, ...]
+    obstacles: tuple[Obstacle, ...]
+
+    @classmethod
+    def of(cls, site: Site) -> Searchable:
+        return cls(site.cases, tuple(p.method for p in site.methods), tuple(p.obstacle for p in site.obstacles))
+
+
+def method_records(s: Searchable) -> list[Record]:
     return [
         _page_record(m.url, m.name, [m.name, *m.aliases, m.summary, m.description], m.category, METHOD)
-        for m in (page.method for page in site.methods)
+        for m in s.methods
     ]
 
 
-def obstacle_records(site: Site) -> list[Record]:
+def obstacle_records(s: Searchable) -> list[Record]:
     """Obstacle pages, found by their names and by the ways residents ask (一楼不同意怎么办？)."""
     return [
         _page_record(o.url, o.name, [o.name, *o.aliases, *o.questions, o.summary, o.description], "加梯难题", OBSTACLE)
-        for o in (page.obstacle for page in site.obstacles)
+        for o in s.obstacles
     ]
 
 
-def t2s_map(site: Site) -> dict[str, str]:
+def t2s_map(s: Searchable) -> dict[str, str]:
     """Traditional → Simplified for single characters, only where the Simplified one occurs on the site,
     so that a query typed in Traditional script finds Simplified pages (a query can only match
     characters that some page has)."""
     present = (
-        {ch for case in site.cases for ch in case.article.text}
-        | {ch for page in site.methods for ch in page.method.name + page.method.description}
-        | {ch for page in site.obstacles for ch in "".join(page.obstacle.questions) + page.obstacle.description}
+        {ch for case in s.cases for ch in case.article.text}
+        | {ch for m in s.methods for ch in m.name + m.description}
+        | {ch for o in s.obstacles for ch in "".join(o.questions) + o.description}
     )
     chars = [chr(c) for c in range(_CJK_START, _CJK_END + 1)]
     converted = to_simplified("\n".join(chars)).split("\n")
     return {t: s for t, s in zip(chars, converted, strict=True) if t != s and len(s) == 1 and s in present}
 
 
-def filter_values(records: list[Record]) -> dict[str, dict[str, int]]:
+def filter_values(filters: list[dict[str, list[str]]]) -> dict[str, dict[str, int]]:
     """Every filter's values with their number of pages, for the search page's menus."""
     counts: dict[str, dict[str, int]] = {}
-    for r in records:
-        for name, values in r.filters.items():
+    for own in filters:
+        for name, values in own.items():
             for value in values:
                 counts.setdefault(name, {})[value] = counts.get(name, {}).get(value, 0) + 1
     return {name: dict(sorted(values.items())) for name, values in sorted(counts.items())}
 
 
-def method_names(site: Site) -> list[dict[str, object]]:
+def method_names(s: Searchable) -> list[dict[str, object]]:
     """Names that pin a page first in the results: a method's name or alias, an obstacle's name,
     alias or question."""
-    names: list[dict[str, object]] = [
-        {"url": p.method.url, "names": [p.method.name, *p.method.aliases]} for p in site.methods
-    ]
-    names += [
-        {"url": p.obstacle.url, "names": [p.obstacle.name, *p.obstacle.aliases, *p.obstacle.questions]}
-        for p in site.obstacles
-    ]
+    names: list[dict[str, object]] = [{"url": m.url, "names": [m.name, *m.aliases]} for m in s.methods]
+    names += [{"url": o.url, "names": [o.name, *o.aliases, *o.questions]} for o in s.obstacles]
     return names
 
 
@@ -190,19 +201,28 @@ class IndexStats:
     records: int = 0
     peak_rss_kib: int = 0
     reused: bool = False  # the previous site's index was kept: nothing it indexes changed
-
-
-def _run(cmd: list[str], stats: IndexStats) -> tuple[int, str]:
-    """Run Pagefind and read its own peak memory from the kernel (wait4), apart from the build's."""
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output = process.stdout.read() if process.stdout else ""
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stats.peak_rss_kib = usage.ru_maxrss
-    return process.returncode, output
+    seconds: float = 0.0  # Pagefind's own run, start to exit
 
 
 DIGEST_FILE = "search/index-digest.txt"
+Written = tuple[str, bytes, dict[str, list[str]]]  # a record page's path, its digest, its filters
+
+
+def _write(folder: Path, records: list[Record]) -> list[Written]:
+    written = []
+    for r in records:
+        rel = r.url.strip("/") + "/index.html"
+        page = record_html(r).encode("utf-8")
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(page)
+        written.append((rel, hashlib.sha256(page).digest(), r.filters))
+    return written
+
+
+def _write_records(job: tuple[tuple[Case, ...], Path], start: int, stop: int) -> list[Written]:
+    cases, folder = job
+    return _write(folder, [case_record(c) for c in cases[start:stop]])
 
 
 def _reuse(previous: Path, target: Path) -> None:
@@ -215,41 +235,88 @@ def _reuse(previous: Path, target: Path) -> None:
             os.link(Path(root) / name, folder / name)
 
 
-def index(site: Site, site_dir: Path, stats: IndexStats | None = None, previous: Path | None = None) -> list[Problem]:
-    """Write site_dir/pagefind/ and the small files the search page needs; a failure is a problem,
-    and the site is still published without search. When ``previous`` (the site being replaced) was
-    indexed from exactly the same records, its index is reused instead of running Pagefind again:
-    a template edit does not re-index."""
-    records = [case_record(c) for c in site.cases] + method_records(site) + obstacle_records(site)
-    search_dir = site_dir / "search"
-    search_dir.mkdir(parents=True, exist_ok=True)
-    (search_dir / "t2s.json").write_text(json.dumps(t2s_map(site), ensure_ascii=False, sort_keys=True), "utf-8")
-    (search_dir / "methods.json").write_text(json.dumps(method_names(site), ensure_ascii=False), "utf-8")
-    (search_dir / "filters.json").write_text(json.dumps(filter_values(records), ensure_ascii=False), "utf-8")
-    pages = {r.url.strip("/") + "/index.html": record_html(r) for r in records}
-    digest = hashlib.sha256(_pagefind().encode())
-    for rel, page in pages.items():
-        digest.update(f"{rel}\0{page}\0".encode())
-    stats = stats or IndexStats()
-    stats.records = len(records)
-    (site_dir / DIGEST_FILE).write_text(digest.hexdigest(), "utf-8")
-    if previous is not None and (previous / "pagefind").is_dir() and (previous / DIGEST_FILE).is_file():
-        if (previous / DIGEST_FILE).read_text("utf-8") == digest.hexdigest():
-            _reuse(previous / "pagefind", site_dir / "pagefind")
-            stats.reused = True
+class Indexing:
+    """Pagefind at work beside the rest of the build: ``start`` writes the records and launches it
+    (it needs neither the assembled site nor the rendered pages), ``finish`` waits for it.
+
+    When ``previous`` (the site being replaced) was indexed from exactly the same records, its index
+    is reused instead of running Pagefind again: a template edit does not re-index. A failure is a
+    problem, and the site is still published without search."""
+
+    def __init__(self, searchable: Searchable, site_dir: Path, previous: Path | None = None) -> None:
+        self.searchable, self.site_dir, self.previous = searchable, site_dir, previous
+        self.stats = IndexStats()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = tempfile.TemporaryFile()
+        self.started = 0.0
+
+    def start(self, workers: int = 1) -> None:
+        s, site_dir, previous = self.searchable, self.site_dir, self.previous
+        # Case records are built and written by ``workers`` processes; each reports the record's path,
+        # a digest of it and its filters.
+        job = (s.cases, self.records)
+        if workers > 1:
+            written = [r for part in SliceMap(_write_records, job, len(s.cases), workers).results() for r in part]
+        else:
+            written = _write_records(job, 0, len(s.cases))
+        written += _write(self.records, method_records(s) + obstacle_records(s))
+        search_dir = site_dir / "search"
+        search_dir.mkdir(parents=True, exist_ok=True)
+        (search_dir / "t2s.json").write_text(json.dumps(t2s_map(s), ensure_ascii=False, sort_keys=True), "utf-8")
+        (search_dir / "methods.json").write_text(json.dumps(method_names(s), ensure_ascii=False), "utf-8")
+        filters = filter_values([f for _, _, f in written])
+        (search_dir / "filters.json").write_text(json.dumps(filters, ensure_ascii=False), "utf-8")
+        digest = hashlib.sha256(_pagefind().encode())
+        for rel, page_digest, _ in written:
+            digest.update(rel.encode() + b"\0" + page_digest)
+        self.stats.records = len(written)
+        (site_dir / DIGEST_FILE).write_text(digest.hexdigest(), "utf-8")
+        if previous is not None and (previous / "pagefind").is_dir() and (previous / DIGEST_FILE).is_file():
+            if (previous / DIGEST_FILE).read_text("utf-8") == digest.hexdigest():
+                _reuse(previous / "pagefind", site_dir / "pagefind")
+                self.stats.reused = True
+                return
+        # The Pagefind CLI reads the record pages from a folder inside the staging site, removed afterwards.
+        cmd = [_pagefind(), "--site", str(self.records), "--output-path", str(site_dir / "pagefind"), "--silent"]
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+
+    @property
+    def records(self) -> Path:
+        return self.site_dir / ".search-records"
+
+    def finish(self) -> list[Problem]:
+        """Wait for Pagefind; its own peak memory is read from the kernel (wait4), apart from the build's."""
+        try:
+            if self.process is None:
+                return []
+            _, status, usage = os.wait4(self.process.pid, 0)
+            self.process.returncode = code = os.waitstatus_to_exitcode(status)
+            self.stats.peak_rss_kib = usage.ru_maxrss
+            self.stats.seconds = time.perf_counter() - self.started
+            if code != 0:
+                (self.site_dir / DIGEST_FILE).unlink()  # a failed index is never reused
+                self.log.seek(0)
+                output = self.log.read().decode("utf-8", "replace")
+                return [Problem("pagefind", f"搜索索引生成失败：{output.strip()[-500:]}", None, "error")]
             return []
-    # The Pagefind CLI reads these pages from a folder inside the staging site, removed afterwards.
-    folder = site_dir / ".search-records"
-    for rel, page in pages.items():
-        target = folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
-    cmd = [_pagefind(), "--site", str(folder), "--output-path", str(site_dir / "pagefind"), "--silent"]
-    try:
-        code, output = _run(cmd, stats)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    if code != 0:
-        (site_dir / DIGEST_FILE).unlink()  # a failed index is never reused
-        return [Problem("pagefind", f"搜索索引生成失败：{output.strip()[-500:]}", None, "error")]
-    return []
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop Pagefind if it still runs (a build that failed meanwhile) and remove the records."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        shutil.rmtree(self.records, ignore_errors=True)
+
+
+def index(site: Site, site_dir: Path, stats: IndexStats | None = None, previous: Path | None = None) -> list[Problem]:
+    """Index a site in one go (make serve, after its pages are written)."""
+    job = Indexing(Searchable.of(site), site_dir, previous)
+    job.start()
+    problems = job.finish()
+    if stats is not None:
+        stats.__dict__.update(job.stats.__dict__)
+    return problems

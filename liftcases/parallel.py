@@ -1,0 +1,45 @@
+"""Work on slices of the assembled site in forked processes (case pages, search records).
+
+Forked workers inherit the site as it is in memory (copy-on-write) instead of receiving it pickled,
+and each returns only what it reports back. The work runs while the caller goes on with something
+else; ``results`` collects it in slice order, so the output is the same as in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+SLICES_PER_WORKER = 4
+_shared: Any = None  # what the workers work on, set just before they are forked
+
+
+def _one_slice(func: Callable[[Any, int, int], T], start: int, stop: int) -> T:
+    return func(_shared, start, stop)
+
+
+class SliceMap(Generic[T]):
+    """``func(shared, start, stop)`` for consecutive slices of ``range(items)``, in ``workers`` forked
+    processes. ``func`` must be a module-level function."""
+
+    def __init__(self, func: Callable[[Any, int, int], T], shared: Any, items: int, workers: int) -> None:
+        global _shared
+        _shared = shared
+        step = max(1, -(-items // (workers * SLICES_PER_WORKER)))
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self.futures: list[Future[T]] = [
+            self.pool.submit(_one_slice, func, start, min(start + step, items)) for start in range(0, items, step)
+        ]
+        _shared = None  # the workers have their copy; the parent keeps no extra reference
+
+    def results(self) -> list[T]:
+        try:
+            return [future.result() for future in self.futures]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
