@@ -4,7 +4,8 @@ Generates a deterministic corpus of N articles in every raw form (tests/corpus.p
 run measures a baseline (a minimal markdown-it-py + Jinja2 render of the same files, no
 normalising) and the real build: cold, no-op, after editing one article, one method's
 description and one template; the search indexing time; peak memory of the build and of
-Pagefind; the size of site/; and the bytes a browser transfers for a first and a later search.
+Pagefind; the size of site/; the bytes a browser transfers for a first and a later search; and
+make serve's edit loop (an article saved: its page rewritten, then the search index current).
 Every time is also printed as a ratio to the baseline. Figures go to .bench/bench-N.json too.
 """
 
@@ -23,6 +24,9 @@ from pathlib import Path
 from jinja2 import Template
 from markdown_it import MarkdownIt
 from playwright.sync_api import Error as PlaywrightError
+
+from liftcases.pipeline import BuildCache, Paths, build
+from liftcases.search_index import index
 
 from .browser import browser
 from .conftest import ROOT, serve
@@ -90,6 +94,23 @@ def search_bytes(site: Path, first: str, later: str) -> tuple[int, int]:
     raise RuntimeError("server did not start")
 
 
+def serve_loop(content: Path, templates: Path, out: Path, article: Path) -> tuple[float, float]:
+    """make serve's edit loop, in this process: after one article is saved, seconds until its page is
+    rewritten in site/ (the in-place rebuild), then until the search index is current again."""
+    paths = Paths(content, templates, out)
+    cache = BuildCache()
+    build(paths, cache=cache, search=False)  # the preview's first build
+    article.write_text(article.read_text(encoding="utf-8") + "\n编辑又补充了一句。\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = build(paths, cache=cache, search=False)
+    page_written = time.perf_counter() - started
+    if result.site is None or not any(path.startswith("cases/") for path in result.written):
+        raise RuntimeError("the edited article's page was not rewritten")
+    started = time.perf_counter()
+    index(result.site, out)
+    return page_written, time.perf_counter() - started
+
+
 def size_of(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -122,6 +143,8 @@ def main(n: int) -> dict[str, float]:
     figures["site MiB"] = size_of(site) / 2**20
     first, later = search_bytes(site, "加装电梯", "先易后难")
     figures["first search KB"], figures["later search KB"] = first / 1000, later / 1000
+    loop = serve_loop(content, templates, OUT / "preview", files[n // 3])
+    figures["serve: edited article's page rewritten s"], figures["serve: search index current after s"] = loop
     figures["bench process peak MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
 
