@@ -10,6 +10,7 @@ import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from .model import Case, City, District, Method, Obstacle, ObstacleUse
 
@@ -179,6 +180,8 @@ def assemble(
         for ouse in case.obstacles:
             by_obstacle.setdefault(ouse.id, []).append(ObstacleEntry(case, ouse))
         by_district.setdefault((case.place.city, case.place.district), []).append(case)
+    method_ids = {c.slug: tuple(u.id for u in c.methods) for c in ordered}
+    where_of = {c.slug: (c.place.city or "", c.place.district) if c.place.district else None for c in ordered}
     obstacle_pages = []
     tied: dict[str, Counter[str]] = {}  # method id -> obstacle ids it was tied to
     for obstacle in obstacles:
@@ -195,12 +198,10 @@ def assemble(
     method_pages = []
     for method in methods:
         entries = tuple(by_method.get(method.id, ()))
-        together: Counter[str] = Counter()
-        where: Counter[str] = Counter()
-        for entry in entries:
-            together.update(u.id for u in entry.case.methods if u.id != method.id)
-            if entry.case.place.district:
-                where[(entry.case.place.city or "", entry.case.place.district)] += 1
+        # Counted in C over each case's method ids and place, computed once per case (see above).
+        together = Counter(chain.from_iterable(method_ids[e.case.slug] for e in entries))
+        del together[method.id]
+        where = Counter(where_of[e.case.slug] for e in entries if where_of[e.case.slug] is not None)
         method_pages.append(
             MethodPage(
                 method=method,

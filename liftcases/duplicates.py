@@ -29,6 +29,13 @@ def shingles(text: str) -> frozenset[int]:
     return frozenset(zlib.crc32(s[i : i + SHINGLE].encode("utf-8")) for i in range(len(s) - SHINGLE + 1))
 
 
+@lru_cache(maxsize=32768)
+def sketch(text: str) -> tuple[int, ...]:
+    """The text's SKETCH smallest shingle hashes; none for a text too short to compare."""
+    s = shingles(text)
+    return tuple(sorted(s)[:SKETCH]) if len(s) >= MIN_SHINGLES else ()
+
+
 def _rank(case: Case) -> tuple[bool, bool, int, str, str]:
     """Which copy leads: one with a named publisher, then one not carried by an aggregator, then the
     longer text, then the earlier date."""
@@ -45,10 +52,9 @@ def merge_duplicates(cases: list[Case]) -> tuple[list[Case], dict[str, str], lis
     """(cases with duplicates merged, {merged slug: leading slug}, problems telling editors what was merged)."""
     sets = [shingles(c.article.text) for c in cases]
     index: dict[int, list[int]] = {}
-    for i, s in enumerate(sets):
-        if len(s) >= MIN_SHINGLES:
-            for h in sorted(s)[:SKETCH]:
-                index.setdefault(h, []).append(i)
+    for i, case in enumerate(cases):
+        for h in sketch(case.article.text):
+            index.setdefault(h, []).append(i)
     shared: dict[tuple[int, int], int] = {}
     for members in index.values():
         if len(members) > COMMON_SKETCH:

@@ -299,9 +299,11 @@ def _case_pages(
     site: Site, settings: Settings, env: Environment, out: Output, cases: tuple[Case, ...], pages: PageCache | None
 ) -> None:
     template = env.get_template("case.html")
-    for case in cases:
-        # A case page shows the case and its related cases, nothing else that a rebuild can change.
-        key = (case, *site.related.get(case.slug, ()))
+    # A case page shows the case and its related cases, nothing else that a rebuild can change.
+    keyed = [(case, (case, *site.related.get(case.slug, ()))) for case in cases]
+    if pages is not None:  # make serve: the pages an edit changed first, so the open page reloads soonest
+        keyed.sort(key=lambda ck: _same(pages.get(ck[0].url.lstrip("/") + "index.html", (None,))[0], ck[1]))
+    for case, key in keyed:
         make(
             out,
             pages,
