@@ -4,7 +4,9 @@ The build writes everything into a staging folder beside site/. Only when the
 whole site is there does it swap the two: on Linux with renameat2's
 RENAME_EXCHANGE, so at every instant site/ is either the old site or the new
 one, whole. A build killed at any moment leaves the previous site/ untouched
-(and at worst a stale staging folder, removed by the next build).
+(and at worst a stale staging folder, removed by the next build). The previous
+site is deleted by a detached ``rm`` once the new one is in place: at 10,000
+articles that is 20,000 files and seconds the build need not wait for.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 STAGING_PREFIX = ".staging-"
@@ -29,6 +32,16 @@ def staging_dir(out: Path) -> Path:
     path = out.parent / f"{STAGING_PREFIX}{out.name}-{os.getpid()}"
     path.mkdir()
     return path
+
+
+def remove_later(path: Path) -> None:
+    """Delete a folder in a detached process; in this one where there is no ``rm``."""
+    rm = shutil.which("rm")
+    if rm is None:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    quiet = subprocess.DEVNULL
+    subprocess.Popen([rm, "-rf", "--", str(path)], stdin=quiet, stdout=quiet, stderr=quiet, start_new_session=True)
 
 
 def discard(staging: Path) -> None:
@@ -60,10 +73,10 @@ def publish(staging: Path, out: Path) -> None:
         os.rename(staging, out)
         return
     if _exchange(staging, out):
-        shutil.rmtree(staging)  # now holds the previous site
+        remove_later(staging)  # now holds the previous site
         return
     # Fallback: two renames; between them site/ is briefly absent, never half-written.
     old = out.parent / f"{STAGING_PREFIX}{out.name}-old-{os.getpid()}"
     os.rename(out, old)
     os.rename(staging, out)
-    shutil.rmtree(old)
+    remove_later(old)

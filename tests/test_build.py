@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from .conftest import ROOT, build_into, make_content
@@ -61,6 +62,11 @@ def test_rebuild_replaces_the_site_and_leaves_no_staging_folder(tmp_path: Path):
     assert result.published
     assert (out / "cases" / "renamed" / "index.html").is_file()
     assert not (out / "cases" / "good").exists()
+    # The previous site is deleted by a detached process after the swap: gone within moments.
+    for _ in range(100):
+        if sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]:
+            break
+        time.sleep(0.1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
 
 
