@@ -1,4 +1,5 @@
-"""Work on slices of the assembled site in forked processes (case pages, search records).
+"""Work done in other processes: slices of the assembled site in forked workers (case pages, search
+records), and folders deleted by a detached ``rm``.
 
 Forked workers inherit the site as it is in memory (copy-on-write) instead of receiving it pickled,
 and each returns only what it reports back. The work runs while the caller goes on with something
@@ -8,8 +9,11 @@ else; ``results`` collects it in slice order, so the output is the same as in on
 from __future__ import annotations
 
 import multiprocessing
+import shutil
+import subprocess
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -43,3 +47,14 @@ class SliceMap(Generic[T]):
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
+
+
+def remove_later(path: Path) -> None:
+    """Delete a folder in a detached process (thousands of files take seconds nobody need wait for);
+    in this process where there is no ``rm``."""
+    rm = shutil.which("rm")
+    if rm is None:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    quiet = subprocess.DEVNULL
+    subprocess.Popen([rm, "-rf", "--", str(path)], stdin=quiet, stdout=quiet, stderr=quiet, start_new_session=True)

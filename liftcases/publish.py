@@ -15,8 +15,9 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-import subprocess
 from pathlib import Path
+
+from .parallel import remove_later
 
 STAGING_PREFIX = ".staging-"
 _AT_FDCWD = -100
@@ -32,16 +33,6 @@ def staging_dir(out: Path) -> Path:
     path = out.parent / f"{STAGING_PREFIX}{out.name}-{os.getpid()}"
     path.mkdir()
     return path
-
-
-def remove_later(path: Path) -> None:
-    """Delete a folder in a detached process; in this one where there is no ``rm``."""
-    rm = shutil.which("rm")
-    if rm is None:
-        shutil.rmtree(path, ignore_errors=True)
-        return
-    quiet = subprocess.DEVNULL
-    subprocess.Popen([rm, "-rf", "--", str(path)], stdin=quiet, stdout=quiet, stderr=quiet, start_new_session=True)
 
 
 def discard(staging: Path) -> None:

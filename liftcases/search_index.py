@@ -17,7 +17,6 @@ import hashlib
 import html
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from .assemble import Site
 from .model import Case, Method, Obstacle, Problem
-from .parallel import SliceMap
+from .parallel import SliceMap, remove_later
 from .zh_text import compact, to_simplified
 
 LANGUAGE = "zh-cn"  # Pagefind has no stemmer for it, so our pairs are indexed as they are
@@ -309,7 +308,12 @@ class Indexing:
             self.process.kill()
             self.process.wait()
         self.log.close()
-        shutil.rmtree(self.records, ignore_errors=True)
+        if self.records.exists():  # out of the site at once, deleted in the background
+            # Named like a staging folder of the site (.staging-site-…), so a build cleans up any leftover.
+            name = self.site_dir.name.removeprefix(".staging-")
+            leftover = self.site_dir.with_name(f".staging-{name}-records-{os.getpid()}-{time.monotonic_ns()}")
+            self.records.rename(leftover)
+            remove_later(leftover)
 
 
 def index(site: Site, site_dir: Path, stats: IndexStats | None = None, previous: Path | None = None) -> list[Problem]:
