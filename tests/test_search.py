@@ -109,6 +109,27 @@ def test_corpus_of_1000_full_recall_and_precision(corpus_search):
     assert total > 1000 and correct / total >= 0.95
 
 
+@pytest.mark.parametrize("query", ["电梯加装", "电梯居民加装", "居民区加装电梯"])
+def test_a_query_whose_pairs_are_common_apart_checks_few_pages(corpus_search, query):
+    """Pagefind is asked for pairs that cover the query without overlapping (fewer index chunks to
+    load); when most pages found that way lack the query, the skipped pairs are asked for as well,
+    so a query made of common pairs in an unusual order does not read a fragment per page."""
+    page, cases = corpus_search
+    fetched: list[str] = []
+
+    def fragment(request) -> None:
+        if request.url.endswith(".pf_fragment"):
+            fetched.append(request.url)
+
+    page.on("request", fragment)
+    try:
+        found = search_urls(page, query)
+    finally:
+        page.remove_listener("request", fragment)
+    assert {u for u in found if u.startswith("/cases/")} == expected_pages(cases, query)
+    assert len(fetched) <= len(found) + 30
+
+
 METHOD_QUERIES = [
     ("一楼不同意怎么办？", "/obstacles/di-lou-ceng-fan-dui/"),
     ("电梯装好后谁来维保", "/obstacles/wei-bao-yun-wei/"),

@@ -46,11 +46,23 @@
     return String(query || "").split(/\s+/).map(function (t) { return compact(t, map); }).filter(Boolean);
   }
 
+  // Every pair of a term: a page holds them all if it contains the term.
   function units(term) {
     var chars = Array.from(term);
     if (chars.length === 1) return chars;
     var out = [];
     for (var i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+    return out;
+  }
+
+  // Pairs that cover a term without overlapping (加装电梯 → 加装 电梯; 先易后难啊 → 先易 后难 难啊): each
+  // pair asked of Pagefind costs an index chunk, and the text check removes what the skipped pairs
+  // would have. If that check throws too much away, the skipped pairs are asked for after all.
+  function cover(term) {
+    var all = units(term);
+    var out = [];
+    for (var i = 0; i < all.length; i += 2) out.push(all[i]);
+    if (all.length > 1 && all.length % 2 === 0) out.push(all[all.length - 1]);
     return out;
   }
 
@@ -73,35 +85,51 @@
     });
   }
 
-  // All pages that contain every term, best first; `verifyAll` checks every candidate (used by tests).
+  function distinct(ts, pick) {
+    var out = [];
+    ts.forEach(function (t) { pick(t).forEach(function (u) { if (out.indexOf(u) === -1) out.push(u); }); });
+    return out;
+  }
+
+  // Pages that may contain every term (the cover pairs), best first; `refine` asks for all pairs.
   function find(query, filters, sort) {
     return load().then(function (loaded) {
       var pf = loaded[0], map = loaded[1], names = loaded[2];
       var ts = terms(query, map);
-      if (!ts.length) return { terms: ts, filters: filters, candidates: [], pinned: null };
-      var all = [];
-      ts.forEach(function (t) { units(t).forEach(function (u) { if (all.indexOf(u) === -1) all.push(u); }); });
+      var none = { terms: ts, filters: filters, candidates: [], pinned: null, refine: null };
+      if (!ts.length) return none;
+      var some = distinct(ts, cover), all = distinct(ts, units);
+      var options = {};
+      if (sort === "date") options.sort = { date: "desc" };
       // Pagefind drops a word that matches nothing; a query with such a word matches no page at all.
-      return Promise.all(all.map(function (u) { return pf.search(u); })).then(function (each) {
-        if (each.some(function (r) { return r.results.length === 0; })) return { terms: ts, filters: filters, candidates: [], pinned: null };
-        var options = {};
-        if (sort === "date") options.sort = { date: "desc" };
-        return pf.search(all.join(" "), options).then(function (r) {
+      return Promise.all(some.map(function (u) { return pf.search(u); })).then(function (each) {
+        if (each.some(function (r) { return r.results.length === 0; })) return none;
+        return pf.search(some.join(" "), options).then(function (r) {
           var joined = ts.join("");
           var pinned = null;
           (names || []).forEach(function (m) {
             if (m.names.some(function (n) { return compact(n, map) === joined; })) pinned = base + m.url.replace(/^\//, "");
           });
-          return { terms: ts, filters: filters, candidates: r.results, pinned: pinned };
+          var skipped = all.filter(function (u) { return some.indexOf(u) === -1; });
+          var refine = skipped.length ? function () {
+            return Promise.all(skipped.map(function (u) { return pf.search(u); })).then(function (each) {
+              if (each.some(function (r) { return r.results.length === 0; })) return [];
+              return pf.search(all.join(" "), options).then(function (r) { return r.results; });
+            });
+          } : null;
+          return { terms: ts, filters: filters, candidates: r.results, pinned: pinned, refine: refine };
         });
       });
     });
   }
 
+  var REFINE_AFTER = 20;  // candidates checked before judging whether the cover pairs were enough
+
   function Cursor(found) {
     this.found = found;
     this.next = 0;
     this.hits = [];
+    this.matched = 0;  // candidates checked whose text has the query (filters aside)
     var pinned = found.pinned;
     // A method page whose name or alias is the query comes first.
     found.candidates.sort(function (a, b) { return (b.url === pinned) - (a.url === pinned); });
@@ -110,12 +138,26 @@
     var self = this, wanted = self.hits.length + n;
     function step() {
       if (self.hits.length >= wanted || self.next >= self.found.candidates.length) return Promise.resolve(self.hits);
-      var batch = self.found.candidates.slice(self.next, self.next + n);
+      var batch = self.found.candidates.slice(self.next, self.next + PAGE);  // a page at a time, even for the test hook
       self.next += batch.length;
       return Promise.all(batch.map(function (c) { return c.data(); })).then(function (data) {
         data.forEach(function (d) {
+          if (contains(d.meta, self.found.terms)) self.matched += 1;
           if (contains(d.meta, self.found.terms) && passes(d.meta, self.found.filters)) self.hits.push(d);
         });
+        // Most candidates so far lack the query: the skipped pairs would have ruled them out. Ask for
+        // them now and go on with the pages that have every pair (none of those checked is lost:
+        // they are skipped by id).
+        if (self.found.refine && self.next >= REFINE_AFTER && self.matched * 2 < self.next) {
+          var refine = self.found.refine, seen = {};
+          self.found.refine = null;
+          self.found.candidates.slice(0, self.next).forEach(function (c) { seen[c.id] = true; });
+          return refine().then(function (exact) {
+            var rest = exact.filter(function (c) { return !seen[c.id]; });
+            self.found.candidates = self.found.candidates.slice(0, self.next).concat(rest);
+            return step();
+          });
+        }
         return step();
       });
     }
