@@ -166,6 +166,7 @@ def compact(text: str) -> str:
     return _NOT_ALNUM.sub("", text)
 
 
+@lru_cache(maxsize=65536)  # pure; the templates ask for the same few slugs (method and place anchors) on every page
 def slugify(text: str, sep: str = "-") -> str:
     """An ASCII slug: Chinese becomes pinyin (syllables joined by ``sep``), anything else not [a-z0-9]
     becomes a hyphen."""
