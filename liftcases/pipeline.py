@@ -204,7 +204,7 @@ def build(
     was. With ``write=False`` nothing is written at all (``make check``).
     """
     # The build makes millions of long-lived objects and few reference cycles: the cyclic garbage
-    # collector's full passes over them cost a fifth of the time, so it rests until the build is done.
+    # collector's full passes over them cost about a sixth of the time, so it rests until the build is done.
     collecting = gc.isenabled()
     gc.disable()
     try:
