@@ -268,31 +268,28 @@ def _same(a: object, b: object) -> bool:
     return a is b or a == b
 
 
-def fragment(pages: PageCache | None, name: str, key: object, produce: Callable[[], str]) -> Markup:
-    """A piece of a page, kept like a whole page: made again only when ``key`` changed."""
+def _kept_or_made(pages: PageCache | None, name: str, key: object, produce: Callable[[], str | bytes]) -> str | bytes:
+    """What ``produce()`` gives, unless the page cache holds ``name`` made from the same ``key``."""
     if pages is None:
-        return Markup(produce())
+        return produce()
     kept = pages.get(name)
     if kept is not None and _same(kept[0], key):
-        return Markup(kept[1].decode("utf-8"))
-    html = produce()
-    pages[name] = (key, html.encode("utf-8"))
-    return Markup(html)
+        return kept[1]
+    data = produce()
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    pages[name] = (key, data)
+    return data
+
+
+def fragment(pages: PageCache | None, name: str, key: object, produce: Callable[[], str]) -> Markup:
+    """A piece of a page, kept like a whole page: made again only when ``key`` changed."""
+    data = _kept_or_made(pages, name, key, produce)
+    return Markup(data.decode("utf-8") if isinstance(data, bytes) else data)
 
 
 def make(out: Output, pages: PageCache | None, rel: str, key: object, produce: Callable[[], str | bytes]) -> None:
     """Write ``rel`` from ``produce()``, unless the page cache holds it made from the same ``key``."""
-    if pages is None:
-        out.write(rel, produce())
-        return
-    kept = pages.get(rel)
-    if kept is not None and _same(kept[0], key):
-        out.write(rel, kept[1])
-        return
-    data = produce()
-    data = data.encode("utf-8") if isinstance(data, str) else data
-    pages[rel] = (key, data)
-    out.write(rel, data)
+    out.write(rel, _kept_or_made(pages, rel, key, produce))
 
 
 def _case_pages(
@@ -300,17 +297,11 @@ def _case_pages(
 ) -> None:
     template = env.get_template("case.html")
     # A case page shows the case and its related cases, nothing else that a rebuild can change.
-    keyed = [(case, (case, *site.related.get(case.slug, ()))) for case in cases]
+    keyed = [(case.url.lstrip("/") + "index.html", (case, *site.related.get(case.slug, ())), case) for case in cases]
     if pages is not None:  # make serve: the pages an edit changed first, so the open page reloads soonest
-        keyed.sort(key=lambda ck: _same(pages.get(ck[0].url.lstrip("/") + "index.html", (None,))[0], ck[1]))
-    for case, key in keyed:
-        make(
-            out,
-            pages,
-            case.url.lstrip("/") + "index.html",
-            key,
-            lambda c=case: template.render(case_context(c, site, settings)),
-        )
+        keyed.sort(key=lambda item: _same(pages.get(item[0], (None,))[0], item[1]))
+    for rel, key, case in keyed:
+        make(out, pages, rel, key, lambda c=case: template.render(case_context(c, site, settings)))
 
 
 def _case_slice(job: tuple[Site, Settings, Path, Path], start: int, stop: int) -> tuple[dict[str, int], list[str]]:
