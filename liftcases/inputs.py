@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STAMP_FILE = ".build-stamp.json"
+# Folders beside site/ the build writes while it works (named .staging-site-…): publish.py swaps
+# one in, and each build removes any that a killed build left.
+STAGING_PREFIX = ".staging-"
 _PACKAGE = Path(__file__).resolve().parent
 _REQUIREMENTS = _PACKAGE.parent / "requirements.txt"
 

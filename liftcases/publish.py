@@ -17,9 +17,9 @@ import os
 import shutil
 from pathlib import Path
 
+from .inputs import STAGING_PREFIX
 from .parallel import remove_later
 
-STAGING_PREFIX = ".staging-"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assemble import Site
+from .inputs import STAGING_PREFIX
 from .model import Case, Method, Obstacle, Problem
 from .parallel import SliceMap, remove_later
 from .zh_text import compact, to_simplified
@@ -195,9 +196,8 @@ def _pagefind() -> str:
 
 @dataclass
 class IndexStats:
-    """What indexing cost, for the benchmark: records given, and the Pagefind process's peak memory."""
+    """What indexing cost, for --timings and the benchmark."""
 
-    records: int = 0
     peak_rss_kib: int = 0
     reused: bool = False  # the previous site's index was kept: nothing it indexes changed
     seconds: float = 0.0  # Pagefind's own run, start to exit
@@ -268,7 +268,6 @@ class Indexing:
         digest = hashlib.sha256(_pagefind().encode())
         for rel, page_digest, _ in written:
             digest.update(rel.encode() + b"\0" + page_digest)
-        self.stats.records = len(written)
         (site_dir / DIGEST_FILE).write_text(digest.hexdigest(), "utf-8")
         if previous is not None and (previous / "pagefind").is_dir() and (previous / DIGEST_FILE).is_file():
             if (previous / DIGEST_FILE).read_text("utf-8") == digest.hexdigest():
@@ -310,17 +309,14 @@ class Indexing:
         self.log.close()
         if self.records.exists():  # out of the site at once, deleted in the background
             # Named like a staging folder of the site (.staging-site-…), so a build cleans up any leftover.
-            name = self.site_dir.name.removeprefix(".staging-")
-            leftover = self.site_dir.with_name(f".staging-{name}-records-{os.getpid()}-{time.monotonic_ns()}")
+            name = self.site_dir.name.removeprefix(STAGING_PREFIX)
+            leftover = self.site_dir.with_name(f"{STAGING_PREFIX}{name}-records-{os.getpid()}-{time.monotonic_ns()}")
             self.records.rename(leftover)
             remove_later(leftover)
 
 
-def index(site: Site, site_dir: Path, stats: IndexStats | None = None, previous: Path | None = None) -> list[Problem]:
+def index(site: Site, site_dir: Path) -> list[Problem]:
     """Index a site in one go (make serve, after its pages are written)."""
-    job = Indexing(Searchable.of(site), site_dir, previous)
+    job = Indexing(Searchable.of(site), site_dir)
     job.start()
-    problems = job.finish()
-    if stats is not None:
-        stats.__dict__.update(job.stats.__dict__)
-    return problems
+    return job.finish()
