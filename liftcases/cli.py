@@ -34,15 +34,18 @@ url:                     # 原文网址（可不填）
 """
 
 
+def _report(problems: list[str], errors: int, cases: object, head: str, tail: str = "", quiet: bool = False) -> None:
+    """Every problem on stderr, then (unless quiet) one line: how many cases, errors and warnings."""
+    for line in problems:
+        print(line, file=sys.stderr)
+    if not quiet:
+        print(f"{head}{cases} 个案例；错误 {errors} 个，警告 {len(problems) - errors} 个{tail}", flush=True)
+
+
 def _summary(result: BuildResult, seconds: float, *, verb: str = "已构建", quiet: bool = False) -> None:
-    for problem in result.problems:
-        print(problem, file=sys.stderr)
-    if quiet:
-        return
     errors = sum(p.severity == "error" for p in result.problems)
-    warnings = len(result.problems) - errors
-    cases = len(result.cases)
-    print(f"{verb} {cases} 个案例；错误 {errors} 个，警告 {warnings} 个；用时 {seconds:.1f} 秒", flush=True)
+    problems = [str(p) for p in result.problems]
+    _report(problems, errors, len(result.cases), f"{verb} ", f"；用时 {seconds:.1f} 秒", quiet)
 
 
 class ProgressBar:
@@ -100,13 +103,8 @@ def _unchanged(paths: Paths, *, search: bool, strict: bool, quiet: bool) -> bool
     last = last_build(paths.out, inputs_stamp(paths, {"search": search}))
     if last is None or (strict and last.get("problems")):
         return False
-    for line in last.get("problems") or []:
-        print(line, file=sys.stderr)
-    if not quiet:
-        errors = int(last.get("errors") or 0)
-        warnings = len(last.get("problems") or []) - errors
-        summary = f"{last.get('cases')} 个案例；错误 {errors} 个，警告 {warnings} 个"
-        print(f"没有改动，{paths.out} 已是最新：{summary}", flush=True)
+    problems = [str(line) for line in last.get("problems") or []]
+    _report(problems, int(last.get("errors") or 0), last.get("cases"), f"没有改动，{paths.out} 已是最新：", quiet=quiet)
     return True
 
 
