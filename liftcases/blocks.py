@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from markdown_it import MarkdownIt
 
 from .model import Image
-from .zh_text import looks_mojibake, to_simplified
+from .zh_text import CJK, looks_mojibake, to_simplified
 
 BLOCK_TAGS = {
     "p", "div", "section", "article", "header", "footer", "aside", "main", "blockquote",
@@ -44,6 +44,12 @@ _SPACE_RUN = re.compile(
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
 _SENTENCE_END = re.compile(r"[。！？!?…：:；;”’」』）)】\]]$")
 WRAP_MIN = 20  # shorter lines are headings, captions or list items, never wrapped text
+_SPACED = re.compile(rf"[{CJK}][ \t\u3000]+\S")
+# A dateline (a date with a time or a label, or a line that starts with a date) is a line of its own.
+_DATELINE = re.compile(
+    r"^\s*(?:19|20)\d{2}[-/.年]|(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}|来源|來源|时间[：:]|時間[：:]"
+)
+WRAP_SLACK = 1.2  # a wrapped line's next line is at most this much longer (full- and half-width mixed)
 _UNSAFE_MD_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data|file):[^)\n]*\)", re.I)
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 # An image this small, or this flat, is an icon or a separator, not a picture of the case.
@@ -204,8 +210,12 @@ def _wrapped(line: str, following: str) -> bool:
     """A hard-wrapped line: long, not ending a sentence, and followed by more text."""
     if len(line) < WRAP_MIN or _SENTENCE_END.search(line) or not following or _BULLET.match(following):
         return False
+    if _SPACED.search(line) or _SPACED.search(following) or _DATELINE.search(line):
+        return False  # words set apart by spaces are a menu, a slogan or a headline, not wrapped prose
     if looks_mojibake(to_simplified(line)) or looks_mojibake(to_simplified(following)):
         return False  # debris is never half of a sentence; it stays a line of its own and is dropped
+    if len(following) > WRAP_SLACK * len(line) + 2:
+        return False  # wrapped lines share one width; a longer next line is a paragraph under a headline
     # A short next line is the wrapped tail of a sentence only if it ends one ("猜你喜欢" does not).
     return len(following) >= WRAP_MIN or bool(_SENTENCE_END.search(following))
 

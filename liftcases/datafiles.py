@@ -35,6 +35,8 @@ class Boilerplate:
     drop_line: tuple[Rule, ...]
     title_noise: tuple[Rule, ...]
     aggregators: tuple[str, ...]
+    chrome_words: tuple[str, ...] = ()  # words of menus, buttons and prompts (首页, 分享, 下载APP)
+    notice_words: tuple[str, ...] = ()  # words of a site's notices (版权声明, 免责声明, 未经授权)
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,8 @@ def load_data(data_dir: Path) -> Data:
         drop_line=_rules(bp, "drop_line", paths["boilerplate"], problems),
         title_noise=_rules(bp, "title_noise", paths["boilerplate"], problems),
         aggregators=_strs(bp.get("aggregators")),
+        chrome_words=_strs(bp.get("chrome_words")),
+        notice_words=_strs(bp.get("notice_words")),
     )
     fig_raw = raw["figures"] if isinstance(raw["figures"], dict) else {}
     figures = []

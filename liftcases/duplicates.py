@@ -21,6 +21,8 @@ MIN_SHARED_SKETCH = 2
 COMMON_SKETCH = 32
 CONTAINMENT = 0.8  # share of the shorter text's shingles found in the longer one
 MIN_SHINGLES = 80  # shorter texts are too short to call duplicates safely
+SAME_TITLE = 0.6  # share of the shorter headline's character pairs found in the other's
+SAME_LEAD = 0.6  # share of the shorter lead's shingles found in the other's
 
 
 @lru_cache(maxsize=32768)  # a pure function of the text: make serve's rebuilds reuse it
@@ -34,6 +36,25 @@ def sketch(text: str) -> tuple[int, ...]:
     """The text's SKETCH smallest shingle hashes; none for a text too short to compare."""
     s = shingles(text)
     return tuple(sorted(s)[:SKETCH]) if len(s) >= MIN_SHINGLES else ()
+
+
+def _bigrams(text: str) -> set[str]:
+    s = compact(text)
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def _share(a: set[str] | frozenset[int], b: set[str] | frozenset[int]) -> float:
+    return len(a & b) / max(1, min(len(a), len(b)))
+
+
+def _same_heading(a: Case, b: Case) -> str:
+    """Why two texts that share their body are one story, or '': their headlines or their leads agree."""
+    titles = _share(_bigrams(a.article.title), _bigrams(b.article.title))
+    if titles >= SAME_TITLE:
+        return f"标题相近 {titles:.0%}"
+    leads = [next((blk.text for blk in c.article.blocks if blk.kind == "p"), "") for c in (a, b)]
+    lead = _share(shingles(leads[0]), shingles(leads[1])) if all(leads) else 0.0
+    return f"导语相近 {lead:.0%}" if lead >= SAME_LEAD else ""
 
 
 def _rank(case: Case) -> tuple[bool, bool, int, str, str]:
@@ -71,9 +92,15 @@ def merge_duplicates(cases: list[Case]) -> tuple[list[Case], dict[str, str], lis
             i = parent[i]
         return i
 
+    why: dict[int, str] = {}
     for (i, j), count in sorted(shared.items()):
         small, large = sorted((sets[i], sets[j]), key=len)
-        if count >= MIN_SHARED_SKETCH and len(small & large) >= CONTAINMENT * len(small):
+        body = len(small & large) / max(1, len(small))
+        if count < MIN_SHARED_SKETCH or body < CONTAINMENT:
+            continue
+        also = _same_heading(cases[i], cases[j])
+        if also:  # the same body is not enough: the headline or the lead must say the same too
+            why[i] = why[j] = f"正文重合 {body:.0%}，{also}"
             parent[root(i)] = root(j)
     groups: dict[int, list[int]] = {}
     for i in range(len(cases)):
@@ -92,5 +119,7 @@ def merge_duplicates(cases: list[Case]) -> tuple[list[Case], dict[str, str], lis
                     "如不是，请改写其中一篇或在前置信息设 slug",
                 )
             )
-        merged.append(replace(lead, other_sources=tuple(_ref(c) for c in rest)) if rest else lead)
+        index_of = {cases[i].slug: i for i in members}
+        refs = tuple(replace(_ref(c), why=why.get(index_of[c.slug], "")) for c in rest)
+        merged.append(replace(lead, other_sources=refs) if rest else lead)
     return merged, moved, problems

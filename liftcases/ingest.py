@@ -20,11 +20,15 @@ import yaml
 
 from .model import Problem, RawForm, Source, frozen_mapping
 from .settings import SafeLoader
+from .webpage import is_document
 from .zh_text import slugify
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _HTML_BLOCK = re.compile(r"<(p|div|section|article|h[1-6]|img|br|span|ul|ol|li|table|strong)\b[^>]*>", re.I)
 _MD_SIGNS = re.compile(r"^(#{1,6}\s|[-*+]\s|\d+\.\s|>\s|!\[|\[[^\]]+\]\()", re.M)
+# Signs only Markdown makes: headings, links and images with an address, bold. Lists and "> " are not
+# among them: text copied from a web page has bullet lists and breadcrumbs too.
+_MD_STRONG = re.compile(r"^#{1,6}\s|!?\[[^\]\n]*\]\(\s*\S+\)|\*\*[^*\n]+\*\*", re.M)
 _SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -140,6 +144,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int, str 
 
 def detect_form(meta: dict[str, Any] | None, body: str) -> RawForm:
     """Tell the raw form from the content, not the file name."""
+    if is_document(body):
+        return "html-page"  # a whole saved page, with or without front matter above it
     html_tags = len(_HTML_BLOCK.findall(body[:20000]))
     md_signs = len(_MD_SIGNS.findall(body[:20000])) + body[:20000].count("](")
     # Markdown may carry a few HTML tags; it is HTML when tags are many and Markdown signs few.
@@ -147,7 +153,7 @@ def detect_form(meta: dict[str, Any] | None, body: str) -> RawForm:
     if meta is not None:
         return "frontmatter-html" if looks_html else "frontmatter-markdown"
     first = next((line for line in body.split("\n") if line.strip()), "")
-    if first.startswith("# ") or (len(_MD_SIGNS.findall(body)) >= 3 and not looks_html):
+    if first.startswith("# ") or (len(_MD_STRONG.findall(body[:20000])) >= 3 and not looks_html):
         return "markdown"
     return "scraped-text"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
-RawForm = Literal["frontmatter-html", "frontmatter-markdown", "markdown", "scraped-text"]
+RawForm = Literal["html-page", "frontmatter-html", "frontmatter-markdown", "markdown", "scraped-text"]
 
 
 class FrozenMap(dict[str, Any]):
@@ -105,6 +105,9 @@ class Article:
     original_title: str  # the title as the file had it, before any repair
     removed: tuple[str, ...]  # lines cut as boilerplate, for editors to audit
     extra: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    title_why: str = ""  # which line of a page was taken as the title, and why
+    cut_above: tuple[str, ...] = ()  # page lines cut above the article (menus, breadcrumbs, account names)
+    cut_below: tuple[str, ...] = ()  # page lines cut after its end (share bars, related lists, footers)
 
     @property
     def text(self) -> str:
@@ -176,6 +179,7 @@ class SourceRef:
     publisher: str | None
     channel: str | None
     url: str | None
+    why: str = ""  # what showed it is the same story (the body, and the headline or the lead)
 
 
 @dataclass(frozen=True)

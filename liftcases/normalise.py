@@ -8,53 +8,36 @@ Simplified Chinese with full-width punctuation.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from .blocks import RawBlock, html_to_blocks, markdown_to_blocks, text_to_blocks, unsafe_markup
+from .bodylines import Line, structure, take_credits
 from .datafiles import Boilerplate
 from .dates import complete_date, find_date, find_partial_date, has_date, parse_meta_date
-from .model import Article, Block, Credit, Image, Problem, Source, frozen_mapping
+from .model import Article, Credit, Problem, Source, frozen_mapping
+from .textpage import SOURCE_LABEL, Frame, is_meta, locate
 from .titles import SITE_NAME, pair_underscores, repeats_title, restated_title, split_site_parts
-from .zh_text import cjk_count, looks_mojibake, normalise_punctuation, strip_pinyin, to_simplified, traditional_share
+from .webpage import Page, read_page
+from .zh_text import (
+    compact,
+    looks_mojibake,
+    normalise_punctuation,
+    split_sentences,
+    strip_pinyin,
+    to_simplified,
+    traditional_share,
+)
 
 # Share of characters OpenCC changes above which a text is taken as Traditional script.
 TRADITIONAL_THRESHOLD = 0.02
-CREDIT_ROLES = "记者|通讯员|编辑|责任编辑|责编|校对|摄影|摄像|审核|撰稿|作者|文字|文|图|视频|统筹|监制|编审"
-_CREDIT_LINE = re.compile(rf"^[（(]?\s*({CREDIT_ROLES})\s*[：:｜|丨/]?\s*([^，。；：:]{{1,30}}?)\s*[）)]?$")
-_CREDIT_TAIL = re.compile(rf"[（(]\s*((?:(?:{CREDIT_ROLES})\s*[：:]?\s*[^（()）]{{1,12}}?\s*)+)[）)]\s*$")
-_MAIN_ROLES = "记者|通讯员|编辑|责任编辑|责编|校对|摄影|摄像"
-# “新民晚报讯（记者 张三 通讯员 李四）” or a bare “（记者 张三）” opening a paragraph.
-_CREDIT_HEAD = re.compile(
-    rf"^([^\s，。（(]{{2,12}}讯)?\s*[（(]\s*((?:(?:{_MAIN_ROLES})\s*[：:]?\s*[^（()）]{{1,12}}?\s*)+)[）)]\s*"
-)
-_CREDIT_PAIR = re.compile(rf"({_MAIN_ROLES})\s*[：:]?\s*(.+?)\s*(?=(?:{_MAIN_ROLES})|$)")
 _REPOST = re.compile(r"转载请注明(?:来自|来源[：:]?|出处[：:]?)\s*[“]?([^”，。\s]{2,20})")
-# 来源：X at a line start or after a date (spaces between Chinese are gone by now); not 资金来源：.
-_SOURCE_LABEL = re.compile(
-    r"(?:^|(?<=[\s\d日]))(?:本文)?来源\s*[：:]\s*([^\s，。|｜]{2,20}?)(?=\s|[，。|｜]|发布|时间|日期|作者|编辑|浏览|$)"
-)
-_AGENCY = re.compile(r"^([^\s，。]{2,10}?)讯\s*[（(]\s*(?:记者|通讯员)")
+_AGENCY = re.compile(r"^(?!本报|本网|本台|本刊)([^\s，。]{2,10}?)讯\s*[（(]")
+# 某某新闻（www.…）记者从…了解到: the publisher names itself in the lead.
+_SELF_NAMED = re.compile(r"^([^\s，。（(]{2,12}?)[（(](?:www\.|https?://)[^）)]{3,40}[）)]\s*记者")
 _DATELINE = re.compile(r"^([^\s，。]{2,8}?(?:网|社|报))[^\s，。]{0,6}?\d{1,2}月\d{1,2}日电")
-_LEAD_LABEL = re.compile(r"^(导语|导读|摘要|编者按)[：:]\s*")
-_END_PUNCT = re.compile(r"[。！？!?…；;：:，,”’）)]$")
-_META_NOISE = re.compile(
-    r"(?:19|20)\d{2}\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?|\d{1,2}月\d{1,2}日|\d{1,2}-\d{1,2}(?=\s)|"
-    r"\d{1,2}:\d{2}(?::\d{2})?|发布时间|发布日期|发表时间|更新时间|时间|日期|作者|编辑|浏览|阅读|点击|次数|[：:|｜\d\s]"
-)
-HEAD_META_MAX = 80
-HEAD_META_WORDS = 8  # a category (社会, 国际) or an author's name may remain
-HEADING_MAX = 30
+LEAD_LINES = 3  # the lines of the lead where a publisher may name itself
 HEAD_LINES = 4  # how many lines under a scraped title may hold date and source
-
-
-@dataclass(frozen=True)
-class _Line:
-    text: str
-    bold: bool = False
-    heading: int = 0
-    image: Image | None = None
-    original: str = ""
 
 
 def _raw_blocks(source: Source) -> list[RawBlock]:
@@ -79,13 +62,6 @@ def _meta_str(source: Source, *keys: str) -> str | None:
     return None
 
 
-def _is_meta(text: str) -> bool:
-    """A head line of metadata, not a sentence: little Chinese is left once the date, time, labels,
-    the source's name and numbers are taken out (“2023年07月07日23:03:06 社会 2062”)."""
-    rest = _META_NOISE.sub("", _SOURCE_LABEL.sub("", text))
-    return len(text) <= HEAD_META_MAX and cjk_count(rest) <= HEAD_META_WORDS
-
-
 def _http_url(value: str | None) -> str | None:
     """Only an absolute http(s) address may become a link on a page."""
     if not value:
@@ -106,27 +82,44 @@ class _Normaliser:
         self.sites: list[str] = []
         self.date: str | None = None
         self.partial_date: tuple[int, int] | None = None
+        self.title_why = ""
+        self.derived_title = False  # the title was made from the body's first sentence: the body keeps it
+        self.headline = ""  # the headline line as the page had it, compacted
+        self.cut_above: list[str] = []
+        self.cut_below: list[str] = []
+        self.page_url: str | None = None
 
     def run(self) -> Article:
         src = self.source
-        raw = [b for b in _raw_blocks(src) if b.text or b.image]
-        meta_title = _meta_str(src, "title")
+        page = read_page(src.body, self.tz) if src.form == "html-page" else None
+        raw = [b for b in (html_to_blocks(page.content) if page else _raw_blocks(src)) if b.text or b.image]
+        meta_title = _meta_str(src, "title") or (page.title if page else None)
+        if page:
+            self._read_page(page)
         original_title = meta_title or next((b.text for b in raw if b.text), "")
-        lines = self._drop_mojibake([_Line(_clean(b.text, True), b.bold, b.heading, b.image, b.text) for b in raw])
+        lines = self._drop_mojibake([Line(_clean(b.text, True), b.bold, b.heading, b.image, b.text) for b in raw])
+        raws = [ln.original for ln in lines]
         # Every text is converted (OpenCC leaves Simplified text as it is, and stray Traditional characters
         # in a Simplified article are fixed); an article counts as Traditional, with its original wording
         # kept for readers, only above a threshold, measured without the mojibake lines.
         sample = original_title + "".join(ln.original for ln in lines[:200])
         traditional = traditional_share(sample) > TRADITIONAL_THRESHOLD
         lines = [replace(ln, original=_clean(ln.original, False) if traditional else "") for ln in lines]
-        if meta_title is None and lines and not lines[0].image:
-            # Scraped text and bare Markdown: the first line is the title.
-            lines = lines[1:]
-        title = self._title(_clean(original_title, True))
+        if meta_title is None and src.form == "scraped-text":
+            # Copied page text: the headline is chosen among the lines, the chrome around the story cut.
+            title, original_title, lines = self._frame(lines, raws)
+        else:
+            if meta_title is None and lines and not lines[0].image:
+                # Bare Markdown: the first line is the title.
+                lines = lines[1:]
+            title = self._title(_clean(original_title, True))
         lines = self._head_meta(lines)
         lines = self._cut_boilerplate(lines, title)
         title, lines = self._restated(title, lines)
-        lines = self._take_credits(lines)
+        lines, credits, publishers, labels = take_credits(lines)
+        self.credits.extend(credits)
+        self.publishers.extend(publishers)
+        self.removed.extend(labels)
         self._find_sources(lines)
         date = parse_meta_date(src.meta.get("date"), self.tz) if "date" in src.meta else None
         if date is None and self.date is None and self.partial_date:
@@ -152,14 +145,50 @@ class _Normaliser:
             date=date or self.date,
             publisher=publisher,
             channel=channel,
-            url=_http_url(_meta_str(src, "url", "link", "source_url")),
-            blocks=tuple(_structure(lines, plain=src.form == "scraped-text")),
+            url=_http_url(_meta_str(src, "url", "link", "source_url") or self.page_url),
+            blocks=tuple(structure(lines, plain=src.form == "scraped-text")),
             credits=tuple(self.credits),
             converted_from_traditional=traditional,
             original_title=original_title,
             removed=tuple(self.removed),
+            title_why=self.title_why,
+            cut_above=tuple(self.cut_above),
+            cut_below=tuple(self.cut_below),
             extra=frozen_mapping({k: v for k, v in src.meta.items() if k not in _KNOWN_META}),
         )
+
+    def _read_page(self, page: Page) -> None:
+        """What a saved page's metadata says; front matter still wins (see run)."""
+        self.date = page.date
+        self.publishers.extend([page.publisher] if page.publisher else [])
+        self.title_why = page.title_why + (f"；日期：{page.date_why}" if page.date_why else "")
+        self.cut_above, self.cut_below = list(page.above), list(page.below)
+        self.removed.extend(page.above + page.below)
+        self.page_url = page.url
+
+    def _frame(self, lines: list[Line], raws: list[str]) -> tuple[str, str, list[Line]]:
+        """(title, the title as the page had it, the article's lines): see textpage.locate."""
+        frame: Frame = locate([ln.text for ln in lines], raws, self.bp)
+        self.title_why = frame.why
+        self.date, self.partial_date = frame.date, frame.partial_date
+        self.publishers.extend(frame.publishers)
+        head = set(frame.head_chrome)
+        self.cut_above = [ln.text for j, ln in enumerate(lines[: frame.start]) if j != frame.title]
+        self.cut_above += [lines[j].text for j in sorted(head)]
+        self.cut_below = [ln.text for ln in lines[frame.end :]]
+        self._find_sources(lines[frame.end :], tail=True)
+        self.removed.extend(self.cut_above + self.cut_below)
+        kept = [ln for j, ln in enumerate(lines[frame.start : frame.end], frame.start) if j not in head]
+        if frame.title is not None:
+            self.headline = compact(lines[frame.title].text)
+            return self._title(frame.title_text), raws[frame.title], kept
+        first = next((ln.text for ln in kept if ln.text), "")
+        title = _title_from_sentence(first)
+        self.derived_title = True
+        self.problems.append(
+            Problem(self.source.rel, "页面上没有标题：暂用正文第一句作标题；请在文件开头加前置信息 title: 标题")
+        )
+        return title, title, kept
 
     def _title(self, title: str) -> str:
         main, dropped = split_site_parts(self._strip_noise(title), self.bp.aggregators)
@@ -172,7 +201,7 @@ class _Normaliser:
             title = rule.pattern.sub("", title).strip()
         return title
 
-    def _drop_mojibake(self, lines: list[_Line]) -> list[_Line]:
+    def _drop_mojibake(self, lines: list[Line]) -> list[Line]:
         kept = []
         for line in lines:
             if not line.image and looks_mojibake(line.text):
@@ -181,25 +210,25 @@ class _Normaliser:
                 kept.append(line)
         return kept
 
-    def _head_meta(self, lines: list[_Line]) -> list[_Line]:
+    def _head_meta(self, lines: list[Line]) -> list[Line]:
         """Lines right under the title that only carry the date, source, category or view counts."""
         out = list(lines)
         for line in lines[:HEAD_LINES]:
             text = line.text
             partial = find_partial_date(text) if not has_date(text) else None
-            if line.image or not (has_date(text) or partial or _SOURCE_LABEL.search(text)) or not _is_meta(text):
+            if line.image or not (has_date(text) or partial or SOURCE_LABEL.search(text)) or not is_meta(text):
                 continue
             self.date = self.date or find_date(text)
             self.partial_date = self.partial_date or partial
-            label = _SOURCE_LABEL.search(text)
+            label = SOURCE_LABEL.search(text)
             if label:
                 self.publishers.append(label.group(1))
             self.removed.append(text)
             out.remove(line)
         return out
 
-    def _cut_boilerplate(self, lines: list[_Line], title: str) -> list[_Line]:
-        out: list[_Line] = []
+    def _cut_boilerplate(self, lines: list[Line], title: str) -> list[Line]:
+        out: list[Line] = []
         for n, line in enumerate(lines):
             text = line.text
             if line.image:
@@ -209,7 +238,10 @@ class _Normaliser:
                 self.removed.extend(ln.text for ln in lines[n:] if ln.text)
                 self._find_sources(lines[n:], tail=True)
                 break
-            site = repeats_title(text, title)
+            if text.startswith("【") and compact(text[1 : text.find("】")]) in (compact(title), self.headline):
+                text = text[text.find("】") + 1 :].strip()  # 【the headline】 glued before the lead
+                line = replace(line, text=text)
+            site = repeats_title(text, title) if not self.derived_title else None
             if site is not None:
                 if site:
                     self.sites.append(site)
@@ -222,10 +254,10 @@ class _Normaliser:
             out.append(line)
         return out
 
-    def _restated(self, title: str, lines: list[_Line]) -> tuple[str, list[_Line]]:
+    def _restated(self, title: str, lines: list[Line]) -> tuple[str, list[Line]]:
         """When the body opens by restating the title, that wording wins and the copy goes."""
         head = [ln.text for ln in lines[:8]]
-        found = restated_title(title, head)
+        found = restated_title(title, head) if not self.derived_title else None
         if not found:
             return title, lines
         text, start = found
@@ -233,35 +265,9 @@ class _Normaliser:
         self.removed.extend(ln.text for ln in lines[start : start + used])
         return text, lines[:start] + lines[start + used :]
 
-    def _take_credits(self, lines: list[_Line]) -> list[_Line]:
-        out = []
+    def _find_sources(self, lines: list[Line], tail: bool = False) -> None:
         for line in lines:
-            m = _CREDIT_LINE.match(line.text) if not line.image else None
-            if m and cjk_count(m.group(2)) <= 12:
-                self.credits.append(Credit(m.group(1), m.group(2).strip()))
-                continue
-            head = _CREDIT_HEAD.match(line.text) if not line.image else None
-            if head and len(line.text) > len(head.group(0)):
-                for role, names in _CREDIT_PAIR.findall(head.group(2)):
-                    self.credits.append(Credit(role, names))
-                if head.group(1):
-                    self.publishers.append(head.group(1).removesuffix("讯"))  # 新民晚报讯 names the publisher
-                line = replace(line, text=line.text[head.end() :])
-            tail = _CREDIT_TAIL.search(line.text) if not line.image else None
-            if tail and len(line.text) > len(tail.group(0)):
-                for role, names in _CREDIT_PAIR.findall(tail.group(1)):
-                    self.credits.append(Credit(role, names))
-                line = replace(line, text=line.text[: tail.start()].rstrip())
-            label = _LEAD_LABEL.match(line.text)
-            if label and len(line.text) > len(label.group(0)):
-                self.removed.append(label.group(0).strip())
-                line = replace(line, text=line.text[label.end() :])
-            out.append(line)
-        return out
-
-    def _find_sources(self, lines: list[_Line], tail: bool = False) -> None:
-        for line in lines:
-            for pattern in (_REPOST, _SOURCE_LABEL) if not tail else (_REPOST,):
+            for pattern in (_REPOST, SOURCE_LABEL) if not tail else (_REPOST,):
                 m = pattern.search(line.text)
                 if m:
                     self.publishers.append(m.group(1))
@@ -274,6 +280,8 @@ class _Normaliser:
                 m = pattern.match(lines[0].text)
                 if m:
                     self.publishers.append(m.group(1))
+            named = (_SELF_NAMED.match(ln.text) for ln in lines[:LEAD_LINES])
+            self.publishers.extend(m.group(1) for m in named if m)
 
 
 _KNOWN_META = {
@@ -283,32 +291,20 @@ _KNOWN_META = {
 }  # fmt: skip
 
 
-def _structure(lines: list[_Line], plain: bool) -> list[Block]:
-    """Recover sub-headings and drop repeats: bold-only short lines, HTML headings, and in plain
-    text (which has no bold) short unpunctuated lines standing between paragraphs become headings."""
-    blocks: list[Block] = []
-    seen: set[str] = set()
-    for n, line in enumerate(lines):
-        if line.image:
-            if not blocks or blocks[-1].image != line.image:
-                blocks.append(Block("img", image=line.image))
-            continue
-        original = line.original
-        text = line.text
-        if text in seen and len(text) > HEADING_MAX:
-            continue  # a lead repeated under 导语/导读, or a paragraph pasted twice
-        seen.add(text)
-        short = len(text) <= HEADING_MAX and not _END_PUNCT.search(text)
-        nxt = next((ln for ln in lines[n + 1 :] if not ln.image), None)
-        between = plain and nxt is not None and len(nxt.text) > HEADING_MAX and bool(blocks)
-        if short and (line.heading or line.bold or between) and nxt is not None:
-            level = "h3" if blocks and blocks[-1].kind == "h2" else "h2"
-            blocks.append(Block(level, text=text, original=original))
-        else:
-            blocks.append(Block("p", text=text, original=original))
-    while blocks and blocks[-1].kind in ("h2", "h3"):
-        blocks.pop()
-    return blocks
+TITLE_FROM_SENTENCE_MIN = 12
+TITLE_FROM_SENTENCE_MAX = 40
+
+
+def _title_from_sentence(text: str) -> str:
+    """A readable title for a page that shows no headline: the body's first clauses, as many as make a
+    headline's length."""
+    sentence = (split_sentences(text) or [text])[0].rstrip("。！？；，")
+    title = ""
+    for clause in sentence.split("，"):
+        title = f"{title}，{clause}" if title else clause
+        if len(title) >= TITLE_FROM_SENTENCE_MIN:
+            break
+    return title if len(title) <= TITLE_FROM_SENTENCE_MAX else title[:TITLE_FROM_SENTENCE_MAX] + "…"
 
 
 # Front matter keys the build reads, and the types they must have.
@@ -339,7 +335,10 @@ def _meta_problems(source: Source) -> list[Problem]:
                     "error",
                 )
             )
-    unsafe = unsafe_markup(source.body) + [f"前置信息 {k}" for k, v in source.meta.items() if unsafe_markup(str(v))]
+    # A saved page always has scripts and styles: of its markup only a redirect is worth a warning.
+    body = unsafe_markup(source.body)
+    body = [kind for kind in body if kind == "meta refresh"] if source.form == "html-page" else body
+    unsafe = body + [f"前置信息 {k}" for k, v in source.meta.items() if unsafe_markup(str(v))]
     if unsafe:
         problems.append(
             Problem(

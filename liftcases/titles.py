@@ -9,7 +9,10 @@ from .zh_text import compact
 # " _ ", " - ", " | " and their full-width forms separate a title from a site name or series label.
 _SEPARATOR = re.compile(r"\s+[_\-|｜—]+\s+|\s*[|｜]\s*|\s+-\s*|\s*-\s+")
 # A part that names a site or an account rather than the article.
-SITE_NAME = re.compile(r"(网|报|新闻|要闻|头条|快报|号|在线|发布|官微|频道|之声|客户端|APP|app|资讯)$")
+SITE_NAME = re.compile(r"(网|报|新闻|要闻|头条|快报|号|在线|发布|官微|频道|之声|客户端|APP|app|资讯|公司)$")
+# The same words anywhere in a short part: a site's name with a button glued on (某某资讯登录).
+SITE_WORD = re.compile(r"(网|报|新闻|头条|资讯|客户端|APP|app)")
+SITE_TAIL_MAX = 8
 # A part that names a series or column.
 _SERIES = re.compile(r"(系列报道|专题|专栏|系列|第.{1,3}(篇|期))$")
 
@@ -17,6 +20,11 @@ _SERIES = re.compile(r"(系列报道|专题|专栏|系列|第.{1,3}(篇|期))$")
 def split_site_parts(title: str, site_names: tuple[str, ...] = ()) -> tuple[str, list[str]]:
     """(title, [dropped parts]): keep the part that is the article's own title."""
     parts = [p.strip() for p in _SEPARATOR.split(title) if p and p.strip()]
+    if len(parts) <= 1 and title.count("-") == 1:
+        # One hyphen without spaces separates a short site name (…新速度-微头条), not a compound word.
+        head, tail = title.rsplit("-", 1)
+        if len(tail.strip()) <= SITE_TAIL_MAX and (tail.strip() in site_names or SITE_WORD.search(tail)):
+            parts = [head.strip(), tail.strip()]
     if len(parts) <= 1 and title.count("_") == 1:
         # One underscore is a separator when what follows it is a site's name (…明白账_闵行新闻);
         # paired underscores are quotation marks (see pair_underscores).
@@ -24,6 +32,10 @@ def split_site_parts(title: str, site_names: tuple[str, ...] = ()) -> tuple[str,
         if tail.strip() in site_names or SITE_NAME.search(tail.strip()):
             parts = [head.strip(), tail.strip()]
     if len(parts) <= 1:
+        # A site's name before a colon (某某资讯：标题) is a label, not part of the headline.
+        head, colon, tail = title.partition("：")
+        if colon and len(head) <= SITE_TAIL_MAX and SITE_WORD.search(head) and len(tail) > len(head):
+            return tail.strip(), [head.strip()]
         return title.strip(), []
     keep = [p for p in parts if p not in site_names and not SITE_NAME.search(p) and not _SERIES.search(p)]
     if not keep:

@@ -1,0 +1,310 @@
+"""The text of a web page: find the article inside it — its headline, its dateline, its first and last line.
+
+A reader who copies a page gets the site's chrome with the story: account names, menus, breadcrumbs and
+app prompts above the headline; share bars, related lists, disclaimers and contact blocks after the end.
+Each line gets named features (its shape, its punctuation, its words, what stands near it); the headline is
+chosen among scored candidates and the reasons are kept for the review page (STYLE.md, habit 12). Nothing
+here knows a particular site: the vocabulary of page chrome is data (boilerplate.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .datafiles import Boilerplate
+from .dates import find_date, find_partial_date, has_date
+from .titles import SITE_NAME
+from .zh_text import CJK, cjk_count, compact, to_simplified
+
+# 来源：X at a line start or after a date (spaces between Chinese are gone by now); not 资金来源：.
+SOURCE_LABEL = re.compile(
+    r"(?:^|(?<=[\s\d日|｜]))(?:本文|文章)?来源\s*[：:]\s*([^\s，。|｜:：]{2,20}?)(?=\s|[，。|｜]|发布|时间|日期|作者|编辑|浏览|$)"
+)
+_META_NOISE = re.compile(
+    r"(?:19|20)\d{2}\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?|\d{1,2}月\d{1,2}日|\d{1,2}-\d{1,2}(?=\s)|"
+    r"\d{1,2}:\d{2}(?::\d{2})?|星期.|周.|发布时间|发布日期|发表时间|更新时间|时间|日期|作者|编辑|浏览|阅读|点击|"
+    r"次数|查看|字号|[大中小](?=\s|$)|[：:|｜\d\s]"
+)
+HEAD_META_MAX = 90
+HEAD_META_WORDS = 8  # a category (社会, 国际) or an author's name may remain
+_SENTENCE_MARK = re.compile(r"[，。！？；]")
+_ASIDE = re.compile(
+    r"^[（(【\[][^（()）【】\[\]]{1,20}[）)】\]]$"
+)  # （资料图）, 【图片】: a label, not a line of the story
+_LABEL = re.compile(rf"[{CJK}]{{2,5}}\s*[：:]")
+_ROLES = "记者|通讯员|作者|编辑|责编|责任编辑|选稿|撰稿|审核|校对|摄影|摄像|文|图"
+# 某某新闻记者 张三, 选稿：李四, 新民晚报“上海时刻”出品: who made it, not what it says.
+_BYLINE = re.compile(
+    rf"^(?P<org>\S{{0,12}}?)(?:{_ROLES})\s*[：:/｜|]?\s*\S{{2,4}}(?:\s+\S{{2,4}}){{0,3}}$|^\S{{2,16}}(?:出品|制作|供稿|供图)$"
+)
+_FULL_STOP = re.compile(r"。(?!$)|。$")
+_CRUMB = re.compile(r"(?:>|›|»|＞|→)")
+_MENU_SPLIT = re.compile(r"[\s|｜丨/·•]+")
+_MARKUP = re.compile(r"<[%@!/]?[a-zA-Z%@][^>]*>|<%|%>|\{\{|\}\}|\{%|%\}")
+_TEASER = re.compile(r"(?:\.{3}|[^…]…|>)\s*$")
+_BIGRAM = re.compile(f"(?=([{CJK}]{{2}}))")
+_TRAILING_DATE = re.compile(r"\s+((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)\s*$")
+_END_ROLES = re.compile(
+    r"[（(][^（()）]{0,20}(?:记者|通讯员|编辑|责编|校对|审核|监制|编审)[^（()）]{0,30}[）)]\s*$"
+    r"|^(?:责任编辑|责编|编辑|审核|校对|监制|编审|作者)\s*[：:|｜]"
+)
+TITLE_MIN_CJK = 5
+TITLE_MAX = 64
+HEAD_WINDOW = 30  # the headline stands among the first lines, before the story's prose
+HEADLINE_MIN_SCORE = 2.0
+BODY_REACH = 3000  # characters of the story a headline is compared with
+PROSE_MIN_CJK = 20
+HEADLINE_USUAL_CJK = 10  # most headlines have at least this many characters
+LABEL_MAX_CJK = 8  # up to this a line is more often a column, a kicker (地名) or a sub-heading
+SITE_NAME_MAX_CJK = 12
+MIN_OVERLAP = 0.1
+CLOSING_LINES = 2
+SPACED_ITEMS = 4  # a line of this many space-separated items is a row of headlines or links
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where the article stands in a page's lines."""
+
+    title: int | None  # index of the headline line, None when the page shows none
+    title_text: str  # the headline, with a trailing date or site name taken off
+    why: str  # why that line (or why none), for the review page
+    start: int  # first line of the article
+    end: int  # one past its last line
+    date: str | None
+    partial_date: tuple[int, int] | None
+    publishers: tuple[str, ...]  # names a dateline gave (来源：X, a repeated account name)
+    head_chrome: tuple[int, ...]  # datelines and controls between the headline and the story, left out
+
+
+def _bigrams(text: str) -> set[str]:
+    return set(_BIGRAM.findall(text))
+
+
+def is_meta(text: str) -> bool:
+    """A line of metadata, not a sentence: little Chinese is left once the date, time, labels,
+    the source's name, a repeated account name and numbers are taken out; or several labelled
+    fields (发布时间：… 来源：… 栏目：…) with no sentence punctuation."""
+    if len(text) > HEAD_META_MAX or not (has_date(text) or find_partial_date(text) or SOURCE_LABEL.search(text)):
+        return False
+    words = text.split()
+    deduped = " ".join(dict.fromkeys(words)) if len(words) > 1 else text
+    rest = _META_NOISE.sub("", SOURCE_LABEL.sub("", deduped))
+    labelled = len(_LABEL.findall(text)) >= 2 and not re.search("[，。！？]", text)
+    return cjk_count(rest) <= HEAD_META_WORDS or labelled
+
+
+def is_paragraph(text: str) -> bool:
+    """Too long or too finished to be a headline: a full stop, or more Chinese than any headline has."""
+    return "。" in text or cjk_count(text) > TITLE_MAX
+
+
+def is_prose(text: str, bp: Boilerplate) -> bool:
+    """A sentence of the story: enough Chinese, sentence punctuation, no teaser ellipsis, not a notice."""
+    cjk = cjk_count(text)
+    if cjk < 8 or _TEASER.search(text) or is_notice(text, bp):
+        return False
+    return bool(text.endswith(("。", "！", "？", "”"))) or (cjk >= PROSE_MIN_CJK and bool(_SENTENCE_MARK.search(text)))
+
+
+def is_notice(text: str, bp: Boilerplate) -> bool:
+    """A site's notice (copyright, disclaimer, reposting terms): prose-shaped, but never the story."""
+    return any(word in text for word in bp.notice_words)
+
+
+def chrome_kind(raw: str, text: str, bp: Boilerplate) -> str | None:
+    """What kind of page chrome a line is, or None. ``raw`` keeps the page's spacing, ``text`` is clean."""
+    cjk = cjk_count(text)
+    if _MARKUP.search(raw):
+        return "网页代码"
+    if is_meta(text):
+        return "日期来源"
+    if cjk == 0 and not re.search(r"[A-Za-z]{4}", text):
+        return "符号"
+    if _CRUMB.search(text) and (text.count(">") + text.count("›") + text.count("»") >= 2 or cjk <= 20):
+        return "面包屑"
+    tokens = [t for t in _MENU_SPLIT.split(raw.strip()) if t]
+    if len(tokens) >= 3 and not _SENTENCE_MARK.search(text) and sum(map(cjk_count, tokens)) / len(tokens) <= 4:
+        return "菜单"
+    chrome = sum(len(w) for w in bp.chrome_words if w in text)
+    if chrome and chrome >= 0.5 * max(1, cjk):
+        return "页面控件"
+    if _BYLINE.match(raw.strip()) and cjk <= 20 and not _SENTENCE_MARK.search(text):
+        return "署名"
+    if _ASIDE.match(text):
+        return "括注"
+    if SITE_NAME.search(text) and cjk <= SITE_NAME_MAX_CJK and not _SENTENCE_MARK.search(text):
+        return "网站名"
+    if cjk <= 4 and len(text) <= 10:
+        return "按钮"
+    return None
+
+
+def _headline_text(raw: str, text: str) -> tuple[str, str | None]:
+    """(the headline, a date written after it): ``标题 2023-12-29`` loses its date; in ``标题 某某网`` the
+    site's name, set off by a space the clean text no longer has, is set off as ``标题 - 某某网``."""
+    m = _TRAILING_DATE.search(raw)
+    if m:
+        cut = text.rfind(m.group(1).split()[0])
+        return (text[:cut].strip() if cut > 0 else text), find_date(m.group(1))
+    head, _, tail = to_simplified(raw.strip()).rpartition(" ")
+    tail = tail.strip()
+    if head and SITE_NAME.search(tail) and cjk_count(tail) <= LABEL_MAX_CJK and text.endswith(tail):
+        main = text[: -len(tail)].rstrip(" -_|｜—")
+        return (f"{main} - {tail}" if cjk_count(main) >= TITLE_MIN_CJK else text), None
+    return text, None
+
+
+def _next(kinds: list[str | None], i: int, step: int) -> int | None:
+    """The nearest line in direction ``step`` that is a dateline or no chrome at all."""
+    j = i + step
+    while 0 <= j < len(kinds) and kinds[j] not in (None, "日期来源"):
+        j += step
+    return j if 0 <= j < len(kinds) else None
+
+
+def _candidate(i: int, texts: list[str], raws: list[str], kinds: list[str | None]) -> bool:
+    """Shaped like a headline: no chrome, enough Chinese, not a paragraph, not a row of spaced items."""
+    text = texts[i]
+    return (
+        kinds[i] is None
+        and cjk_count(text) >= TITLE_MIN_CJK
+        and len(text) <= TITLE_MAX
+        and not _FULL_STOP.search(text)
+        and len(raws[i].split()) < SPACED_ITEMS
+    )
+
+
+def _score(i: int, texts: list[str], kinds: list[str | None], story: str, first: bool) -> tuple[float, str]:
+    """How much candidate line ``i`` looks like the headline, and the named features that say so."""
+    text = texts[i]
+    cjk = cjk_count(text)
+    words = _bigrams(text)
+    overlap = len(words & _bigrams(story)) / max(1, len(words))
+    score = 3 * overlap
+    why = [f"与正文重合 {overlap:.0%}"]
+    after = _next(kinds, i, 1)
+    key = compact(text)
+    repeated = sum(compact(t) == key for t in texts[: HEAD_WINDOW + 10]) > 1 or f"【{text}" in story
+    if overlap < MIN_OVERLAP and not repeated and (after is None or kinds[after] != "日期来源"):
+        return 0.0, ""  # a headline shares words with its story; a slogan, a notice or a blurb does not
+    if after is not None and kinds[after] == "日期来源":
+        score += 3
+        why.append("下一行是日期或来源")
+    before = _next(kinds, i, -1)
+    if before is not None and kinds[before] == "日期来源" and "星期" not in texts[before]:
+        score += 0.5
+        why.append("上一行是日期或来源")
+    if after is not None and kinds[after] is None and is_paragraph(texts[after]):
+        score += 1
+        why.append("下面紧接正文")
+    if first:
+        score += 1
+        why.append("页面上第一个像标题的行")
+    if cjk >= HEADLINE_USUAL_CJK:
+        score += 1
+        why.append("标题的长度")
+    elif cjk <= LABEL_MAX_CJK:
+        score -= 1
+        why.append("太短，像栏目或地名")
+    if repeated:
+        score += 1
+        why.append("在页面上重复出现")
+    return score, "，".join(why)
+
+
+def locate(texts: list[str], raws: list[str], bp: Boilerplate) -> Frame:
+    """Find the article in a page's lines (``texts`` clean and Simplified, ``raws`` as the page spaced them)."""
+    kinds = [chrome_kind(r, t, bp) for r, t in zip(raws, texts, strict=True)]
+    prose = [k is None and is_prose(t, bp) for t, k in zip(texts, kinds, strict=True)]
+    first_prose = next((i for i, p in enumerate(prose) if p and is_paragraph(texts[i])), len(texts))
+    window = min(first_prose, HEAD_WINDOW)
+    story = "".join(texts[first_prose:])[:BODY_REACH]
+    best: tuple[float, int, str] = (0.0, -1, "")
+    candidates = [i for i in range(window) if _candidate(i, texts, raws, kinds)]
+    for i in candidates:
+        score, why = _score(i, texts, kinds, story, first=i == candidates[0])
+        if score > best[0]:
+            best = (score, i, why)
+    score, title, why = best
+    if first_prose == len(texts) and candidates and score < HEADLINE_MIN_SCORE:
+        score, title, why = HEADLINE_MIN_SCORE, candidates[0], "页面上没有成段的正文：取第一个像标题的行"
+    if score < HEADLINE_MIN_SCORE:
+        title = -1
+        why = "页面上没有像标题的一行：标题取自正文第一句"
+    # The dateline: right under the headline, else just above it (a printed page's 版次 line).
+    near = list(range(title + 1, min(len(texts), title + 5))) if title >= 0 else list(range(0, window))
+    if title >= 0:
+        near += [j for j in (title - 1, title - 2) if j >= 0 and "星期" not in texts[j]]
+    date, partial, publishers, head_chrome = None, None, [], []
+    title_text = ""
+    if title >= 0:
+        title_text, trailing = _headline_text(raws[title], texts[title])
+        date = trailing
+    if title >= 0 and date is None:
+        # A printed paper's index repeats the headline with its date, anywhere on the page.
+        key = texts[title]
+        near += [j for j, t in enumerate(texts) if j != title and key in t and has_date(t) and len(t) < HEAD_META_MAX]
+    for j in near:
+        if kinds[j] != "日期来源" and not (title >= 0 and texts[title] in texts[j]):
+            continue
+        date = date or find_date(texts[j])
+        partial = partial or (find_partial_date(texts[j]) if not has_date(texts[j]) else None)
+        label = SOURCE_LABEL.search(texts[j])
+        if label:
+            publishers.append(label.group(1))
+        repeated = [w for w in dict.fromkeys(raws[j].split()) if raws[j].split().count(w) > 1 and cjk_count(w) >= 2]
+        publishers.extend(repeated)
+        if title < j <= title + 4:
+            head_chrome.append(j)
+    for j in range(max(0, title - 3), min(len(texts), title + 5)) if title >= 0 else ():
+        m = _BYLINE.match(raws[j].strip()) if kinds[j] == "署名" else None
+        if m and m.group("org") and cjk_count(m.group("org")) >= 2:
+            publishers.append(texts[j][: texts[j].find(m.group("org")[-2:]) + 2])
+    for j in range(max(0, title - 3), max(0, title)):
+        # A site's name above the headline (人民网, 某某日报 数字报纸): the publisher, when nothing better says.
+        words = to_simplified(raws[j]).split()
+        publishers += [w for w in words if SITE_NAME.search(w) and cjk_count(w) == len(w) <= SITE_NAME_MAX_CJK]
+    start = title + 1 if title >= 0 else min(first_prose, len(texts) - 1)
+    # Controls between the headline and the story's first sentence (分享至, 小字号, a bare count).
+    head_chrome += [j for j in range(start, max(start, first_prose)) if kinds[j] not in (None, "日期来源")]
+    end = _end(texts, kinds, prose, start, bp)
+    return Frame(
+        title if title >= 0 else None,
+        title_text,
+        why if title < 0 else f"第 {title + 1} 行：{why}",
+        start,
+        end,
+        date,
+        partial,
+        tuple(publishers),
+        tuple(sorted(set(head_chrome))),
+    )
+
+
+def _end(texts: list[str], kinds: list[str | None], prose: list[bool], start: int, bp: Boilerplate) -> int:
+    """One past the article's last line: the last line of prose, or a closing credit (（记者 某某）, 责任编辑：),
+    and the credit lines that follow it. What comes after is the page's footer."""
+    last = max((i for i in range(start, len(texts)) if prose[i]), default=None)
+    if last is None:
+        return len(texts)
+    seen_prose = 0
+    for i in range(start + 1, len(texts)):
+        if any(r.pattern.search(texts[i]) for r in bp.cut_tail):
+            return i
+        seen_prose += prose[i - 1]
+        if _END_ROLES.search(texts[i]) and seen_prose >= 2:
+            end = i + 1
+            while end < len(texts) and _END_ROLES.search(texts[end]):
+                end += 1
+            return end
+    end = last + 1
+    # A closing line or two without punctuation (目前还有五个楼道正在征询) still belongs to the story;
+    # a longer run of such lines is a list of other headlines.
+    rest = end
+    while (
+        rest < len(texts) and kinds[rest] is None and not _TEASER.search(texts[rest]) and not is_notice(texts[rest], bp)
+    ):
+        rest += 1
+    return rest if rest - end <= CLOSING_LINES and (rest == len(texts) or kinds[rest] is not None) else end
