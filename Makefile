@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve new check lint golden search-compare bench clean
+.PHONY: build test serve new add check lint golden search-compare bench eval clean
 N ?= 1000
+CORPUS ?= ../shared/realworld
 
 # The venv is (re)installed only when a requirements file changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -32,11 +33,18 @@ serve: $(STAMP)
 new: $(STAMP)
 	$(PY) build.py --new "$(NAME)"
 
+add: $(STAMP)
+	$(PY) build.py --add "$(URL)" $(if $(NAME),--name "$(NAME)")
+
 golden: $(STAMP)
 	$(PY) -m tests.golden
 
 bench: $(STAMP)
 	$(PY) -m tests.bench $(N)
+
+# Scores extraction against an annotated corpus (tests/evaluate.py); a measure, so it never fails.
+eval: $(STAMP)
+	$(PY) -m tests.evaluate $(CORPUS)
 
 search-compare: $(STAMP)
 	$(PY) -m tests.search_compare

@@ -1,4 +1,4 @@
-"""Command line: ``python build.py [--strict] [--quiet] [--check] [--serve] [--new NAME]``."""
+"""Command line: ``python build.py [--strict] [--quiet] [--check] [--serve] [--new NAME] [--add URL [--name NAME]]``."""
 
 from __future__ import annotations
 
@@ -97,6 +97,18 @@ def _new(articles: Path, name: str) -> int:
     return 0
 
 
+def _add(articles: Path, url: str, name: str | None) -> int:
+    from .fetch import FetchError, add
+
+    try:
+        target = add(url, articles, name=name)
+    except FetchError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已保存 {target}：运行 make build 构建网站，或 make serve 预览；识别不准的项可在文件开头的前置信息里写明")
+    return 0
+
+
 def _unchanged(paths: Paths, *, search: bool, strict: bool, quiet: bool) -> bool:
     """True when site/ was built from exactly these inputs: the last build's problems are repeated
     and nothing is rebuilt. A strict build after a build with problems runs again (and fails)."""
@@ -121,11 +133,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve", action="store_true", help="构建后在本机预览，文件改动后自动重建并刷新页面")
     parser.add_argument("--port", type=int, default=8000, help="预览端口（默认 8000）")
     parser.add_argument("--new", metavar="NAME", help="在 content/articles/ 新建一篇文章的模板")
+    parser.add_argument("--add", metavar="URL", help="下载这个网址的网页，存为 content/articles/ 里的一篇文章")
+    parser.add_argument("--name", metavar="NAME", help="和 --add 一起用：文件名（默认由网页标题生成）")
     parser.add_argument("--timings", type=Path, help="把各阶段用时和内存写入这个 JSON 文件（基准测试用）")
     args = parser.parse_args(argv)
+    if args.name is not None and args.add is None:
+        parser.error("--name 只能和 --add 一起用")
     paths = Paths(args.content, args.templates, args.out)
     if args.new is not None:
         return _new(paths.articles, args.new)
+    if args.add is not None:
+        return _add(paths.articles, args.add, args.name)
     if args.serve:
         return _serve(paths, args.port)
 
