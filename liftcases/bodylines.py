@@ -50,7 +50,7 @@ def take_credits(lines: list[Line]) -> tuple[list[Line], list[Credit], list[str]
         if head and len(line.text) > len(head.group(0)):
             for role, names in _CREDIT_PAIR.findall(head.group(2)):
                 credits.append(Credit(role, names))
-            if head.group(1):
+            if head.group(1) and not head.group(1).startswith(("本报", "本网", "本台", "本刊")):
                 publishers.append(head.group(1).removesuffix("讯"))  # 新民晚报讯 names the publisher
             line = replace(line, text=line.text[head.end() :])
         tail = _CREDIT_TAIL.search(line.text) if not line.image else None

@@ -85,3 +85,15 @@ def complete_date(partial: tuple[int, int], url: str | None) -> str | None:
     """Give a yearless date its year only when the article's URL names it; otherwise None, never a guess."""
     m = _URL_YEAR.search(url or "")
     return _valid(int(m.group(1)), *partial) if m else None
+
+
+def before(partial: tuple[int, int], updated: str | None) -> str | None:
+    """A yearless date completed by the year of a later full date (when the page was last changed):
+    the same year when that makes it no later, else the year before; None without a full date."""
+    if not updated:
+        return None
+    year = int(updated[:4])
+    found = _valid(year, *partial)
+    if found and found > updated:
+        found = _valid(year - 1, *partial)
+    return found

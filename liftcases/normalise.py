@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 from .blocks import RawBlock, html_to_blocks, markdown_to_blocks, text_to_blocks, unsafe_markup
 from .bodylines import Line, structure, take_credits
 from .datafiles import Boilerplate
-from .dates import complete_date, find_date, find_partial_date, has_date, parse_meta_date
+from .dates import before, complete_date, find_date, find_partial_date, has_date, parse_meta_date
 from .model import Article, Credit, Problem, Source, frozen_mapping
-from .textpage import SOURCE_LABEL, Frame, is_meta, locate
+from .textpage import SOURCE_LABEL, Frame, article_end, is_meta, locate
 from .titles import SITE_NAME, pair_underscores, repeats_title, restated_title, split_site_parts
 from .webpage import Page, read_page
 from .zh_text import (
@@ -34,8 +34,12 @@ TRADITIONAL_THRESHOLD = 0.02
 _REPOST = re.compile(r"转载请注明(?:来自|来源[：:]?|出处[：:]?)\s*[“]?([^”，。\s]{2,20})")
 _AGENCY = re.compile(r"^(?!本报|本网|本台|本刊)([^\s，。]{2,10}?)讯\s*[（(]")
 # 某某新闻（www.…）记者从…了解到: the publisher names itself in the lead.
-_SELF_NAMED = re.compile(r"^([^\s，。（(]{2,12}?)[（(](?:www\.|https?://)[^）)]{3,40}[）)]\s*记者")
+_SELF_NAMED = re.compile(
+    r"(?:^|^\d{1,2}月\d{1,2}日[，,]?)(?!本报|本网|本台|据)([^\s，。（(“”、]{2,10}?)(?:[（(](?:www\.|https?://)[^）)]{3,40}[）)])?"
+    r"\s*记者(?:从|获悉|了解到|近日|日前|走访)"
+)
 _DATELINE = re.compile(r"^([^\s，。]{2,8}?(?:网|社|报))[^\s，。]{0,6}?\d{1,2}月\d{1,2}日电")
+SOURCE_LINE_MAX = 40
 LEAD_LINES = 3  # the lines of the lead where a publisher may name itself
 HEAD_LINES = 4  # how many lines under a scraped title may hold date and source
 
@@ -88,6 +92,7 @@ class _Normaliser:
         self.cut_above: list[str] = []
         self.cut_below: list[str] = []
         self.page_url: str | None = None
+        self.updated: str | None = None
 
     def run(self) -> Article:
         src = self.source
@@ -113,6 +118,8 @@ class _Normaliser:
                 # Bare Markdown: the first line is the title.
                 lines = lines[1:]
             title = self._title(_clean(original_title, True))
+        if page:
+            lines = self._page_end(lines, raws)
         lines = self._head_meta(lines)
         lines = self._cut_boilerplate(lines, title)
         title, lines = self._restated(title, lines)
@@ -123,8 +130,10 @@ class _Normaliser:
         self._find_sources(lines)
         date = parse_meta_date(src.meta.get("date"), self.tz) if "date" in src.meta else None
         if date is None and self.date is None and self.partial_date:
-            # A date without a year is resolved only when the source URL names the year.
-            self.date = complete_date(self.partial_date, _meta_str(src, "url", "link", "source_url"))
+            # A date without a year is resolved only when the source URL names the year, or the page says
+            # when it was last changed (published 09-21, updated 2022-09-21: the same year, not later).
+            url = _meta_str(src, "url", "link", "source_url") or self.page_url
+            self.date = complete_date(self.partial_date, url) or before(self.partial_date, self.updated)
         if "date" in src.meta and date is None:
             self.problems.append(
                 Problem(src.rel, f"日期 '{src.meta.get('date')}' 无法识别：请写成 2023-07-09", None, "warning")
@@ -164,7 +173,15 @@ class _Normaliser:
         self.title_why = page.title_why + (f"；日期：{page.date_why}" if page.date_why else "")
         self.cut_above, self.cut_below = list(page.above), list(page.below)
         self.removed.extend(page.above + page.below)
-        self.page_url = page.url
+        self.page_url, self.updated, self.partial_date = page.url, page.updated, page.partial
+
+    def _page_end(self, lines: list[Line], raws: list[str]) -> list[Line]:
+        """A page's story block may still end with a notice, a related list or a share prompt."""
+        end, inside = article_end([ln.text for ln in lines], raws, self.bp)
+        cut = [ln for j, ln in enumerate(lines) if j >= end or j in inside]
+        self.cut_below.extend(ln.text for ln in cut if ln.text)
+        self.removed.extend(ln.text for ln in cut if ln.text)
+        return [ln for j, ln in enumerate(lines) if j < end and j not in inside]
 
     def _frame(self, lines: list[Line], raws: list[str]) -> tuple[str, str, list[Line]]:
         """(title, the title as the page had it, the article's lines): see textpage.locate."""
@@ -172,10 +189,12 @@ class _Normaliser:
         self.title_why = frame.why
         self.date, self.partial_date = frame.date, frame.partial_date
         self.publishers.extend(frame.publishers)
-        head = set(frame.head_chrome)
+        self.sites.extend(frame.sites)
+        head = set(frame.dropped)
         self.cut_above = [ln.text for j, ln in enumerate(lines[: frame.start]) if j != frame.title]
-        self.cut_above += [lines[j].text for j in sorted(head)]
-        self.cut_below = [ln.text for ln in lines[frame.end :]]
+        middle = (frame.start + frame.end) / 2
+        self.cut_above += [lines[j].text for j in sorted(head) if j < middle]
+        self.cut_below = [lines[j].text for j in sorted(head) if j >= middle] + [ln.text for ln in lines[frame.end :]]
         self._find_sources(lines[frame.end :], tail=True)
         self.removed.extend(self.cut_above + self.cut_below)
         kept = [ln for j, ln in enumerate(lines[frame.start : frame.end], frame.start) if j not in head]
@@ -267,7 +286,8 @@ class _Normaliser:
 
     def _find_sources(self, lines: list[Line], tail: bool = False) -> None:
         for line in lines:
-            for pattern in (_REPOST, SOURCE_LABEL) if not tail else (_REPOST,):
+            short = len(line.text) <= SOURCE_LINE_MAX  # a 来源 line after the story names it too
+            for pattern in (_REPOST, SOURCE_LABEL) if not tail or short else (_REPOST,):
                 m = pattern.search(line.text)
                 if m:
                     self.publishers.append(m.group(1))

@@ -19,11 +19,12 @@ from .zh_text import CJK, cjk_count, compact, to_simplified
 
 # 来源：X at a line start or after a date (spaces between Chinese are gone by now); not 资金来源：.
 SOURCE_LABEL = re.compile(
-    r"(?:^|(?<=[\s\d日|｜]))(?:本文|文章)?来源\s*[：:]\s*([^\s，。|｜:：]{2,20}?)(?=\s|[，。|｜]|发布|时间|日期|作者|编辑|浏览|$)"
+    r"(?:^|(?<=[\s\d日|｜]))(?:本文|文章|信息|新闻)?来源\s*[：:]\s*([^\s，。|｜:：]{2,20}?)"
+    r"(?=\s|[，。|｜]|发布|时间|日期|作者|编辑|浏览|[^\s：:]{2,4}[：:]|$)"
 )
 _META_NOISE = re.compile(
     r"(?:19|20)\d{2}\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?|\d{1,2}月\d{1,2}日|\d{1,2}-\d{1,2}(?=\s)|"
-    r"\d{1,2}:\d{2}(?::\d{2})?|星期.|周.|发布时间|发布日期|发表时间|更新时间|时间|日期|作者|编辑|浏览|阅读|点击|"
+    r"\d{1,2}:\d{2}(?::\d{2})?|星期.|周.|原创|发表于\S{0,3}|发布时间|发布日期|发表时间|更新时间|时间|日期|作者|编辑|浏览|阅读|点击|"
     r"次数|查看|字号|[大中小](?=\s|$)|[：:|｜\d\s]"
 )
 HEAD_META_MAX = 90
@@ -36,18 +37,19 @@ _LABEL = re.compile(rf"[{CJK}]{{2,5}}\s*[：:]")
 _ROLES = "记者|通讯员|作者|编辑|责编|责任编辑|选稿|撰稿|审核|校对|摄影|摄像|文|图"
 # 某某新闻记者 张三, 选稿：李四, 新民晚报“上海时刻”出品: who made it, not what it says.
 _BYLINE = re.compile(
-    rf"^(?P<org>\S{{0,12}}?)(?:{_ROLES})\s*[：:/｜|]?\s*\S{{2,4}}(?:\s+\S{{2,4}}){{0,3}}$|^\S{{2,16}}(?:出品|制作|供稿|供图)$"
+    rf"^(?P<org>\S{{0,12}}?)(?:{_ROLES})\s*[：:/｜|]?\s*\S{{2,4}}(?:\s+\S{{2,4}}){{0,3}}$|^(?P<maker>\S{{2,16}}(?:出品|制作|供稿|供图))$"
 )
 _FULL_STOP = re.compile(r"。(?!$)|。$")
 _CRUMB = re.compile(r"(?:>|›|»|＞|→)")
 _MENU_SPLIT = re.compile(r"[\s|｜丨/·•]+")
 _MARKUP = re.compile(r"<[%@!/]?[a-zA-Z%@][^>]*>|<%|%>|\{\{|\}\}|\{%|%\}")
 _TEASER = re.compile(r"(?:\.{3}|[^…]…|>)\s*$")
+_DIGIT = re.compile(r"\d")
 _BIGRAM = re.compile(f"(?=([{CJK}]{{2}}))")
 _TRAILING_DATE = re.compile(r"\s+((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)\s*$")
 _END_ROLES = re.compile(
     r"[（(][^（()）]{0,20}(?:记者|通讯员|编辑|责编|校对|审核|监制|编审)[^（()）]{0,30}[）)]\s*$"
-    r"|^(?:责任编辑|责编|编辑|审核|校对|监制|编审|作者)\s*[：:|｜]"
+    r"|^(?:责任编辑|责编|编辑|审核|校对|监制|编审|作者|记者|通讯员|摄影|摄像)\s*[：:|｜]"
 )
 TITLE_MIN_CJK = 5
 TITLE_MAX = 64
@@ -74,8 +76,9 @@ class Frame:
     end: int  # one past its last line
     date: str | None
     partial_date: tuple[int, int] | None
-    publishers: tuple[str, ...]  # names a dateline gave (来源：X, a repeated account name)
-    head_chrome: tuple[int, ...]  # datelines and controls between the headline and the story, left out
+    publishers: tuple[str, ...]  # names a dateline or byline gave (来源：X, a repeated account name), best first
+    sites: tuple[str, ...]  # sites' names above the headline: the publisher only when nothing else says
+    dropped: tuple[int, ...]  # datelines and controls inside the article's span, left out of the body
 
 
 def _bigrams(text: str) -> set[str]:
@@ -214,91 +217,123 @@ def _score(i: int, texts: list[str], kinds: list[str | None], story: str, first:
     return score, "，".join(why)
 
 
-def locate(texts: list[str], raws: list[str], bp: Boilerplate) -> Frame:
-    """Find the article in a page's lines (``texts`` clean and Simplified, ``raws`` as the page spaced them)."""
-    kinds = [chrome_kind(r, t, bp) for r, t in zip(raws, texts, strict=True)]
-    prose = [k is None and is_prose(t, bp) for t, k in zip(texts, kinds, strict=True)]
-    first_prose = next((i for i, p in enumerate(prose) if p and is_paragraph(texts[i])), len(texts))
-    window = min(first_prose, HEAD_WINDOW)
+def _headline(texts: list[str], raws: list[str], kinds: list[str | None], first_prose: int) -> tuple[int, str]:
+    """(index of the headline or -1, why): the best-scoring candidate above the story's first paragraph."""
     story = "".join(texts[first_prose:])[:BODY_REACH]
+    candidates = [i for i in range(min(first_prose, HEAD_WINDOW)) if _candidate(i, texts, raws, kinds)]
     best: tuple[float, int, str] = (0.0, -1, "")
-    candidates = [i for i in range(window) if _candidate(i, texts, raws, kinds)]
     for i in candidates:
         score, why = _score(i, texts, kinds, story, first=i == candidates[0])
         if score > best[0]:
             best = (score, i, why)
     score, title, why = best
     if first_prose == len(texts) and candidates and score < HEADLINE_MIN_SCORE:
-        score, title, why = HEADLINE_MIN_SCORE, candidates[0], "页面上没有成段的正文：取第一个像标题的行"
+        return candidates[0], "页面上没有成段的正文：取第一个像标题的行"
     if score < HEADLINE_MIN_SCORE:
-        title = -1
-        why = "页面上没有像标题的一行：标题取自正文第一句"
-    # The dateline: right under the headline, else just above it (a printed page's 版次 line).
-    near = list(range(title + 1, min(len(texts), title + 5))) if title >= 0 else list(range(0, window))
-    if title >= 0:
-        near += [j for j in (title - 1, title - 2) if j >= 0 and "星期" not in texts[j]]
-    date, partial, publishers, head_chrome = None, None, [], []
-    title_text = ""
-    if title >= 0:
-        title_text, trailing = _headline_text(raws[title], texts[title])
-        date = trailing
-    if title >= 0 and date is None:
-        # A printed paper's index repeats the headline with its date, anywhere on the page.
-        key = texts[title]
-        near += [j for j, t in enumerate(texts) if j != title and key in t and has_date(t) and len(t) < HEAD_META_MAX]
-    for j in near:
-        if kinds[j] != "日期来源" and not (title >= 0 and texts[title] in texts[j]):
-            continue
-        date = date or find_date(texts[j])
-        partial = partial or (find_partial_date(texts[j]) if not has_date(texts[j]) else None)
+        return -1, "页面上没有像标题的一行：标题取自正文第一句"
+    return title, f"第 {title + 1} 行：{why}"
+
+
+def _datelines(texts: list[str], raws: list[str], kinds: list[str | None], title: int, window: int) -> list[int]:
+    """Where the dateline may stand: right under the headline, else just above it (a printed page's 版次
+    line, never the page's "today" with its 星期), else a line that repeats the headline with a date (an
+    e-paper's index)."""
+    if title < 0:
+        return [j for j in range(window) if kinds[j] == "日期来源"]
+    near = list(range(title + 1, min(len(texts), title + 5)))
+    near += [j for j in (title - 1, title - 2) if j >= 0 and "星期" not in texts[j]]
+    near = [j for j in near if kinds[j] == "日期来源"]
+    key = texts[title]
+    near += [j for j, t in enumerate(texts) if j != title and key in t and has_date(t) and len(t) < HEAD_META_MAX]
+    return near
+
+
+def _names(raws: list[str], texts: list[str], kinds: list[str | None], title: int, lines: list[int]) -> list[str]:
+    """Who published it, best first: a dateline's 来源, an account name the dateline repeats or that stands
+    alone near the headline (WeChat's 原创 作者 账号 日期), a byline's organisation (某某新闻记者 张三)."""
+    names: list[str] = []
+    alone = {texts[j] for j in range(max(0, title - 3), min(len(texts), title + 4)) if j != title}
+    for j in lines:
         label = SOURCE_LABEL.search(texts[j])
-        if label:
-            publishers.append(label.group(1))
-        repeated = [w for w in dict.fromkeys(raws[j].split()) if raws[j].split().count(w) > 1 and cjk_count(w) >= 2]
-        publishers.extend(repeated)
-        if title < j <= title + 4:
-            head_chrome.append(j)
+        names += [label.group(1)] if label else []
+        words = to_simplified(raws[j]).split()
+        others = alone - {texts[j]}
+        names += [
+            w
+            for w in dict.fromkeys(words)
+            if cjk_count(w) >= 2 and not _DIGIT.search(w) and (words.count(w) > 1 or w in others)
+        ]
     for j in range(max(0, title - 3), min(len(texts), title + 5)) if title >= 0 else ():
         m = _BYLINE.match(raws[j].strip()) if kinds[j] == "署名" else None
         if m and m.group("org") and cjk_count(m.group("org")) >= 2:
-            publishers.append(texts[j][: texts[j].find(m.group("org")[-2:]) + 2])
+            names.append(texts[j][: texts[j].find(m.group("org")[-2:]) + 2])
+        elif m and m.group("maker"):
+            names.append(re.split("[“”‘’「」]", texts[j])[0])  # 新民晚报“上海时刻”出品: the paper
+    return names
+
+
+def locate(texts: list[str], raws: list[str], bp: Boilerplate) -> Frame:
+    """Find the article in a page's lines (``texts`` clean and Simplified, ``raws`` as the page spaced them)."""
+    if not texts:
+        return Frame(None, "", "页面上没有文字", 0, 0, None, None, (), (), ())
+    kinds = [chrome_kind(r, t, bp) for r, t in zip(raws, texts, strict=True)]
+    prose = [k is None and is_prose(t, bp) for t, k in zip(texts, kinds, strict=True)]
+    paragraphs = [i for i, p in enumerate(prose) if p and is_paragraph(texts[i])]
+    first_prose = paragraphs[0] if paragraphs else len(texts)
+    if len(paragraphs) > 1 and any(kinds[j] == "日期来源" for j in range(first_prose + 1, paragraphs[1])):
+        first_prose = paragraphs[1]  # prose above a dateline is the site's blurb: the story starts below it
+    title, why = _headline(texts, raws, kinds, first_prose)
+    title_text, date = _headline_text(raws[title], texts[title]) if title >= 0 else ("", None)
+    lines = _datelines(texts, raws, kinds, title, min(first_prose, HEAD_WINDOW))
+    date = date or next((d for d in map(find_date, (texts[j] for j in lines)) if d), None)
+    partial = next((p for j in lines if not has_date(texts[j]) and (p := find_partial_date(texts[j]))), None)
+    sites = []
     for j in range(max(0, title - 3), max(0, title)):
-        # A site's name above the headline (人民网, 某某日报 数字报纸): the publisher, when nothing better says.
+        # A site's name above the headline (人民网, 某某日报 数字报纸): the publisher when nothing better says.
         words = to_simplified(raws[j]).split()
-        publishers += [w for w in words if SITE_NAME.search(w) and cjk_count(w) == len(w) <= SITE_NAME_MAX_CJK]
+        sites += [
+            w for w in words if SITE_NAME.search(w) and len(w) >= 3 and cjk_count(w) == len(w) <= SITE_NAME_MAX_CJK
+        ]
     start = title + 1 if title >= 0 else min(first_prose, len(texts) - 1)
-    # Controls between the headline and the story's first sentence (分享至, 小字号, a bare count).
-    head_chrome += [j for j in range(start, max(start, first_prose)) if kinds[j] not in (None, "日期来源")]
-    end = _end(texts, kinds, prose, start, bp)
+    # Datelines and controls between the headline and the story's first sentence (分享至, 小字号, a count).
+    dropped = [j for j in lines if title < j <= title + 4]
+    dropped += [j for j in range(start, max(start, first_prose)) if kinds[j] not in (None, "日期来源")]
+    end, inside = _end(texts, kinds, prose, start, bp)
     return Frame(
         title if title >= 0 else None,
         title_text,
-        why if title < 0 else f"第 {title + 1} 行：{why}",
+        why,
         start,
         end,
         date,
         partial,
-        tuple(publishers),
-        tuple(sorted(set(head_chrome))),
+        tuple(_names(raws, texts, kinds, title, lines)),
+        tuple(sites),
+        tuple(sorted(set(dropped + inside))),
     )
 
 
-def _end(texts: list[str], kinds: list[str | None], prose: list[bool], start: int, bp: Boilerplate) -> int:
-    """One past the article's last line: the last line of prose, or a closing credit (（记者 某某）, 责任编辑：),
-    and the credit lines that follow it. What comes after is the page's footer."""
+def _end(
+    texts: list[str], kinds: list[str | None], prose: list[bool], start: int, bp: Boilerplate
+) -> tuple[int, list[int]]:
+    """(one past the article's last line, chrome lines inside it to leave out): the article ends at its
+    last line of prose, or at a closing credit (（记者 某某）, 责任编辑：) and the credit lines after it; what
+    stands between the last prose and a closing credit (返回首页，查看更多) is chrome. After that, the footer."""
     last = max((i for i in range(start, len(texts)) if prose[i]), default=None)
     if last is None:
-        return len(texts)
+        return len(texts), []
     seen_prose = 0
     for i in range(start + 1, len(texts)):
         if any(r.pattern.search(texts[i]) for r in bp.cut_tail):
-            return i
+            return i, []
         seen_prose += prose[i - 1]
         if _END_ROLES.search(texts[i]) and seen_prose >= 2:
             end = i + 1
             while end < len(texts) and _END_ROLES.search(texts[end]):
                 end += 1
-            return end
+            before = max(j for j in range(start, i) if prose[j])
+            chrome = [j for j in range(before + 1, i) if kinds[j] not in (None, "署名") or is_notice(texts[j], bp)]
+            return end, chrome
     end = last + 1
     # A closing line or two without punctuation (目前还有五个楼道正在征询) still belongs to the story;
     # a longer run of such lines is a list of other headlines.
@@ -307,4 +342,11 @@ def _end(texts: list[str], kinds: list[str | None], prose: list[bool], start: in
         rest < len(texts) and kinds[rest] is None and not _TEASER.search(texts[rest]) and not is_notice(texts[rest], bp)
     ):
         rest += 1
-    return rest if rest - end <= CLOSING_LINES and (rest == len(texts) or kinds[rest] is not None) else end
+    return (rest if rest - end <= CLOSING_LINES and (rest == len(texts) or kinds[rest] is not None) else end), []
+
+
+def article_end(texts: list[str], raws: list[str], bp: Boilerplate) -> tuple[int, list[int]]:
+    """Where a story block taken from a saved page ends, and chrome lines inside it (see _end)."""
+    kinds = [chrome_kind(r, t, bp) for r, t in zip(raws, texts, strict=True)]
+    prose = [k is None and is_prose(t, bp) for t, k in zip(texts, kinds, strict=True)]
+    return _end(texts, kinds, prose, 0, bp)

@@ -19,7 +19,8 @@ is skipped for that file; a null value means "the page does not say"):
 
 Every file is run through the build's own per-article stages (read_article → normalise → enrich,
 as liftcases/pipeline.py does); one that cannot be read is a miss on every field it annotates.
-Strings are compared after ``norm``: Traditional → Simplified, the build's punctuation repair, then
+Strings are compared after ``norm``: converter pinyin removed (區(qū), as the build does), Traditional →
+Simplified, the build's punctuation repair, then
 full-width forms folded to ASCII (NFKC), curly quotes made straight and whitespace removed; so
 ASCII against full-width punctuation and spaces do not matter, anything else does. Per field:
 

@@ -98,9 +98,10 @@ def test_a_page_without_a_headline_gets_its_first_sentence_and_a_warning():
 
 def test_notices_related_lists_and_controls_after_the_end_are_cut():
     article, _ = read(
-        page("嘉兴路街道两台加装电梯开工", LEAD, BODY, LAST, "分享到：", "特别声明：以上内容为自媒体平台用户上传并发布，本平台仅提供信息存储服务。",
-             "Notice: The content above is uploaded and posted by a user.", "普陀区某小区加装电梯竣工", "徐汇区加梯签约创新高",
-             "长宁区加装电梯交付使用", "地址：某某路1号 电话：021-12345678")
+        page("嘉兴路街道两台加装电梯开工", LEAD, BODY, LAST, "分享到：",
+             "特别声明：以上内容为自媒体平台用户上传并发布，本平台仅提供信息存储服务。",
+             "Notice: The content above is uploaded and posted by a user.", "普陀区某小区加装电梯竣工",
+             "徐汇区加梯签约创新高", "长宁区加装电梯交付使用", "地址：某某路1号 电话：021-12345678")
     )  # fmt: skip
     assert body_of(article) == [LEAD, BODY, LAST]
     assert "徐汇区加梯签约创新高" in article.cut_below
@@ -113,7 +114,8 @@ def test_a_closing_line_without_punctuation_stays():
 
 def test_a_closing_credit_ends_the_article():
     article, _ = read(
-        page("嘉兴路街道两台加装电梯开工", LEAD, BODY, LAST + "（记者 张三）", "请说明您的需求、用途、公司、联系人，以便快速帮您对接资源")
+        page("嘉兴路街道两台加装电梯开工", LEAD, BODY, LAST + "（记者 张三）",
+             "请说明您的需求、用途、公司、联系人，以便快速帮您对接资源")
     )  # fmt: skip
     assert body_of(article)[-1] == LAST
     assert [c.names for c in article.credits] == ["张三"]
@@ -179,3 +181,12 @@ def test_lists_in_copied_text_do_not_make_it_markdown():
     article, _ = read(page("嘉兴路街道两台加装电梯开工", LEAD, "- 第一步", "- 第二步", "1. 其一", BODY, LAST))
     assert article.source.form == "scraped-text"
     assert article.title == "嘉兴路街道两台加装电梯开工"
+
+
+def test_prose_above_the_dateline_is_a_site_blurb_not_the_story():
+    article, _ = read(
+        page("某某街道门户网站，发布街道工作动态、社区活动和便民服务信息。", "嘉兴路街道两台加装电梯开工",
+             "2023-05-14 10:20 来源：某某区融媒体", LEAD, BODY, LAST)
+    )  # fmt: skip
+    assert article.title == "嘉兴路街道两台加装电梯开工"
+    assert body_of(article) == [LEAD, BODY, LAST]
