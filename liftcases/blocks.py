@@ -183,7 +183,7 @@ _UNSAFE = (
     ("object/embed", re.compile(r"<\s*(object|embed|applet)\b", re.I)),
     ("form", re.compile(r"<\s*(form|input|button)\b", re.I)),
     ("style", re.compile(r"<\s*style\b|\sstyle\s*=", re.I)),
-    ("meta refresh", re.compile(r"<\s*meta[^>]*http-equiv", re.I)),
+    ("meta refresh", re.compile(r"<\s*meta[^>]*http-equiv\s*=\s*[\"']?\s*refresh", re.I)),
     ("事件属性 on…=", re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)),
     ("javascript: 链接", re.compile(r"(java|vb)script\s*:", re.I)),
     ("base/link", re.compile(r"<\s*(base|link)\b", re.I)),
