@@ -42,6 +42,7 @@ EXPECTED = {
     "xss_markdown_body.md": "已去除不安全的内容",
     "xss_frontmatter.md": "已去除不安全的内容",
     "meta_refresh.txt": "meta refresh",
+    "saved_page_hostile.html": "meta refresh",
     "css_injection.txt": "style",
     "huge.txt": "文件太大",
     "outside-link.txt": "符号链接",
@@ -88,6 +89,8 @@ def test_bad_input_corpus_gives_clear_problems_and_the_rest_builds(tmp_path: Pat
             assert forbidden_markup(html) == [], page
             assert "不该出现在网站上的秘密" not in html and "evil.example" not in html
     assert "最后一段正文仍然要保留" in (out / "cases" / "xss-html-body" / "index.html").read_text(encoding="utf-8")
+    saved = (out / "cases" / "saved-page-hostile" / "index.html").read_text(encoding="utf-8")
+    assert "保存的网页正文仍然要保留" in saved and "这是最后一段正文" in saved
     assert check_links(out) == []
     assert tree(content) == before  # content is sacred
 
