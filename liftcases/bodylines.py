@@ -17,8 +17,11 @@ _CREDIT_TAIL = re.compile(rf"[（(]\s*((?:(?:{CREDIT_ROLES})\s*[：:]?\s*[^（()
 _MAIN_ROLES = "记者|通讯员|编辑|责任编辑|责编|校对|摄影|摄像"
 # “新民晚报讯（记者 张三 通讯员 李四）” or a bare “（记者 张三）” opening a paragraph.
 _CREDIT_HEAD = re.compile(
-    rf"^([^\s，。（(]{{2,12}}讯)?\s*[（(]\s*((?:(?:{_MAIN_ROLES})\s*[：:]?\s*[^（()）]{{1,12}}?\s*)+)[）)]\s*"
+    rf"^([^\s，。（(]{{2,12}}讯|[^\s，。（(]{{2,16}}?\d{{1,2}}月\d{{1,2}}日电)?\s*[（(]\s*"
+    rf"((?:(?:{_MAIN_ROLES})\s*[：:]?\s*[^（()）]{{1,12}}?\s*)+)[）)]\s*"
 )
+# The publisher in 新民晚报讯 and in 新华网上海3月8日电 (a place of two to four characters before the date).
+_AGENCY_OF = re.compile(r"^(.+?)讯$|^(.{2,10}?(?:网|社|报|台|新闻))[^\s，。]{0,6}?\d{1,2}月\d{1,2}日电$")
 _CREDIT_PAIR = re.compile(rf"({_MAIN_ROLES})\s*[：:]?\s*(.+?)\s*(?=(?:{_MAIN_ROLES})|$)")
 _LEAD_LABEL = re.compile(r"^(导语|导读|摘要|编者按)[：:]\s*")
 _END_PUNCT = re.compile(r"[。！？!?…；;：:，,”’）)]$")
@@ -50,8 +53,10 @@ def take_credits(lines: list[Line]) -> tuple[list[Line], list[Credit], list[str]
         if head and len(line.text) > len(head.group(0)):
             for role, names in _CREDIT_PAIR.findall(head.group(2)):
                 credits.append(Credit(role, names))
-            if head.group(1) and not head.group(1).startswith(("本报", "本网", "本台", "本刊")):
-                publishers.append(head.group(1).removesuffix("讯"))  # 新民晚报讯 names the publisher
+            agency = _AGENCY_OF.match(head.group(1) or "")
+            name = (agency.group(1) or agency.group(2)) if agency else ""
+            if name and not name.startswith(("本报", "本网", "本台", "本刊")):
+                publishers.append(name)  # 新民晚报讯, 新华社上海3月8日电 name the publisher
             line = replace(line, text=line.text[head.end() :])
         tail = _CREDIT_TAIL.search(line.text) if not line.image else None
         if tail and len(line.text) > len(tail.group(0)):
