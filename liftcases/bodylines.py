@@ -12,7 +12,10 @@ from .model import Block, Credit, Image
 from .zh_text import cjk_count
 
 CREDIT_ROLES = "记者|通讯员|编辑|责任编辑|责编|校对|摄影|摄像|审核|撰稿|作者|文字|文|图|视频|统筹|监制|编审"
-_CREDIT_LINE = re.compile(rf"^[（(]?\s*({CREDIT_ROLES})\s*[：:｜|丨/]?\s*([^，。；：:]{{1,30}}?)\s*[）)]?$")
+# 记者：张三, （记者 张三）, and with the newsroom before the role: （总台央视记者 李四 王五）.
+_CREDIT_LINE = re.compile(
+    rf"^[（(]?\s*(?:[^\s（()）：:，。]{{2,8}}?(?=记者|通讯员))?({CREDIT_ROLES})\s*[：:｜|丨/]?\s*([^，。；：:]{{1,30}}?)\s*[）)]?$"
+)
 _CREDIT_TAIL = re.compile(rf"[（(]\s*((?:(?:{CREDIT_ROLES})\s*[：:]?\s*[^（()）]{{1,12}}?\s*)+)[）)]\s*$")
 _MAIN_ROLES = "记者|通讯员|编辑|责任编辑|责编|校对|摄影|摄像"
 # “新民晚报讯（记者 张三 通讯员 李四）” or a bare “（记者 张三）” opening a paragraph.
@@ -22,6 +25,11 @@ _CREDIT_HEAD = re.compile(
 )
 # The publisher in 新民晚报讯 and in 新华网上海3月8日电 (a place of two to four characters before the date).
 _AGENCY_OF = re.compile(r"^(.+?)讯$|^(.{2,10}?(?:网|社|报|台|新闻))[^\s，。]{0,6}?\d{1,2}月\d{1,2}日电$")
+# The news formulas that open a lead: 央视网消息：…, 东方网记者张三9月5日报道：… (publisher, reporter).
+_LEAD_FORMULA = re.compile(
+    r"^(?!本报|本网|本台)([^\s，。（(“”]{2,10}?)(?:消息|讯)[：:]\s*"
+    r"|^(?!本报|本网|本台)([^\s，。（(“”]{2,10}?)记者\s*([^\s，。\d]{2,4}?)\s*\d{1,2}月\d{1,2}日(?:报道|电)[：:]\s*"
+)
 _CREDIT_PAIR = re.compile(rf"({_MAIN_ROLES})\s*[：:]?\s*(.+?)\s*(?=(?:{_MAIN_ROLES})|$)")
 _LEAD_LABEL = re.compile(r"^(导语|导读|摘要|编者按)[：:]\s*")
 _END_PUNCT = re.compile(r"[。！？!?…；;：:，,”’）)]$")
@@ -58,6 +66,11 @@ def take_credits(lines: list[Line]) -> tuple[list[Line], list[Credit], list[str]
             if name and not name.startswith(("本报", "本网", "本台", "本刊")):
                 publishers.append(name)  # 新民晚报讯, 新华社上海3月8日电 name the publisher
             line = replace(line, text=line.text[head.end() :])
+        formula = _LEAD_FORMULA.match(line.text) if not line.image and not out else None
+        if formula and len(line.text) > len(formula.group(0)):
+            publishers.append(formula.group(1) or formula.group(2))
+            credits.extend([Credit("记者", formula.group(3))] if formula.group(3) else [])
+            line = replace(line, text=line.text[formula.end() :])
         tail = _CREDIT_TAIL.search(line.text) if not line.image else None
         if tail and len(line.text) > len(tail.group(0)):
             for role, names in _CREDIT_PAIR.findall(tail.group(1)):

@@ -96,7 +96,7 @@ class _Normaliser:
 
     def run(self) -> Article:
         src = self.source
-        page = read_page(src.body, self.tz) if src.form == "html-page" else None
+        page = read_page(src.body, self.tz, self.bp) if src.form == "html-page" else None
         raw = [b for b in (html_to_blocks(page.content) if page else _raw_blocks(src)) if b.text or b.image]
         meta_title = _meta_str(src, "title") or (page.title if page else None)
         if page:
@@ -170,6 +170,7 @@ class _Normaliser:
         """What a saved page's metadata says; front matter still wins (see run)."""
         self.date = page.date
         self.publishers.extend([page.publisher] if page.publisher else [])
+        self.sites.extend([page.site] if page.site else [])
         self.title_why = page.title_why + (f"；日期：{page.date_why}" if page.date_why else "")
         self.cut_above, self.cut_below = list(page.above), list(page.below)
         self.removed.extend(page.above + page.below)

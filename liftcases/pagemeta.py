@@ -23,8 +23,9 @@ from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
+from .datafiles import Boilerplate
 from .dates import find_date, find_partial_date, parse_meta_date
-from .textpage import SOURCE_LABEL, is_meta
+from .textpage import SOURCE_LABEL, TITLE_MIN_CJK, chrome_kind, is_meta, locate
 from .titles import SITE_NAME, split_site_parts
 from .zh_text import cjk_count, compact, normalise_punctuation, to_simplified
 
@@ -64,7 +65,8 @@ class Meta:
     date: str | None
     date_why: str
     url: str | None
-    publisher: str | None
+    publisher: str | None  # who wrote it: a WeChat account, the dateline's 来源, an element named the source
+    site: str | None  # the site that shows it (og:site_name, JSON-LD, <title>): when nothing says more
     updated: str | None  # when the page was last changed
     partial: tuple[int, int] | None  # a dateline's month and day when it gives no year
 
@@ -251,7 +253,8 @@ def _dateline(body: Tag, title: str | None) -> tuple[str | None, str, str | None
         if not is_meta(value) or ("星期" in value and not _PUBLISH_LABEL.search(value)):
             continue
         label = SOURCE_LABEL.search(value)
-        source = source or (label.group(1) if label else None)
+        named = [w for w in re.split(r"[\s·|｜]+", value) if _is_site(w) and 2 < len(w) <= SOURCE_MAX]
+        source = source or (label.group(1) if label else None) or next(iter(named), None)
         partial = partial or find_partial_date(value)
         if date is None and find_date(value):
             date, why = find_date(value), f"网页上的日期行：{value[:40]}"
@@ -270,7 +273,14 @@ def _named_source(body: Tag) -> str | None:
     return None
 
 
-def read_meta(soup: BeautifulSoup, html: str, tz: str) -> Meta:
+def _headline_from_lines(body: Tag, bp: Boilerplate) -> tuple[str | None, str]:
+    """When the page's markup names no headline, read its lines as copied text is read (textpage)."""
+    lines = _lines(body)
+    frame = locate([normalise_punctuation(to_simplified(line)) for line in lines], lines, bp)
+    return (frame.title_text or None), f"网页文字中的标题行（{frame.why}）"
+
+
+def read_meta(soup: BeautifulSoup, html: str, tz: str, bp: Boilerplate | None = None) -> Meta:
     """Everything the page says about its article, before any of it is taken apart."""
     metas, ld = _metas(soup), _json_ld(soup)
     body = soup.find("body") or soup
@@ -289,6 +299,9 @@ def read_meta(soup: BeautifulSoup, html: str, tz: str) -> Meta:
         ("<title>", page_title),
     ]
     title, title_why = _choose_title([(w, t) for w, t in candidates if t], site)
+    if bp is not None and (not title or chrome_kind(title, title, bp) or cjk_count(title) < TITLE_MIN_CJK):
+        # <title> says only 打印本页 or the site's name, and nothing in the markup is named a headline.
+        title, title_why = _headline_from_lines(body, bp)
     date, date_why = _date(metas, ld, soup, tz)
     seen_date, seen_why, seen_source, partial = _dateline(body, title)
     url = _url(soup, metas, html)
@@ -297,8 +310,8 @@ def read_meta(soup: BeautifulSoup, html: str, tz: str) -> Meta:
     if date is None and url and _URL_DATE.search(url):
         date, date_why = find_date("-".join(_URL_DATE.search(url).groups())), "网址中的日期"
     # The dateline's 来源 names who wrote it; og:site_name and JSON-LD name the site that shows it.
-    suffix = next((p for p in _title_parts(page_title)[1:] if _is_site(p)), None)
-    publisher = account or seen_source or _named_source(body) or site or suffix
+    suffix = next((p for p in reversed(_title_parts(page_title)[1:]) if _is_site(p)), None)  # 栏目 before 网站
+    publisher = account or seen_source or _named_source(body)
     updated = next((parse_meta_date(metas[k], tz) for k in _META_UPDATED_KEYS if k in metas), None)
     updated = updated or parse_meta_date(_ld_value(ld, "dateModified") or "", tz)
-    return Meta(title, title_why, date, date_why, url, publisher, updated, partial)
+    return Meta(title, title_why, date, date_why, url, publisher, site or suffix, updated, partial)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, Tag
 
 from .blocks import DROP_TAGS
+from .datafiles import Boilerplate
 from .pagemeta import read_meta, text, words
 
 _DOCUMENT = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html\b|<head\b|<meta\b)", re.I | re.S)
@@ -57,6 +58,7 @@ class Page:
     below: tuple[str, ...]  # and below it (share bars, related lists, comments, footers)
     updated: str | None = None  # when the page says it was last changed: gives a yearless date its year
     partial: tuple[int, int] | None = None  # a dateline's month and day, when it gives no year (09-21 16:05)
+    site: str | None = None  # the site that shows the page: the publisher only when nothing says more
 
 
 def is_document(text: str) -> bool:
@@ -125,7 +127,7 @@ def _strip_chrome(root: Tag) -> list[tuple[int, str]]:
         if tag.decomposed:
             continue
         name = tag.name.lower()
-        if name in DROP_TAGS or name in ("header", "footer", "aside", "form"):
+        if name in DROP_TAGS or name in ("header", "footer", "aside", "form", "figcaption"):
             value = text(tag) if name not in ("script", "style", "noscript", "template") else ""
         elif _is_chrome(tag) or (tag.name in ("ul", "ol", "div") and tag.find("a") and _link_density(tag) > 0.6):
             value = text(tag)
@@ -137,10 +139,10 @@ def _strip_chrome(root: Tag) -> list[tuple[int, str]]:
     return dropped
 
 
-def read_page(html: str, tz: str) -> Page:
+def read_page(html: str, tz: str, bp: Boilerplate | None = None) -> Page:
     """Read a saved page: what it says about its article, and the one block of it that is the story."""
     soup = BeautifulSoup(html, "html.parser")
-    meta = read_meta(soup, html, tz)
+    meta = read_meta(soup, html, tz, bp)
     body = soup.find("body") or soup
     wechat_body = soup.find(id="js_content")
     left_out = _strip_chrome(body)
@@ -151,7 +153,7 @@ def read_page(html: str, tz: str) -> Page:
     below = tuple(value for at, value in left_out if at >= line)
     return Page(
         meta.title, meta.title_why, meta.date, meta.date_why, meta.publisher, meta.url, content, above, below,
-        meta.updated, meta.partial,
+        meta.updated, meta.partial, meta.site,
     )  # fmt: skip
 
 
