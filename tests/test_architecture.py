@@ -9,8 +9,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "liftcases"
 # Lowest first. A module may import only modules that stand before it.
 LAYERS = [
     "inputs", "model", "zh_text", "parallel", "settings", "datafiles", "dates", "titles", "blocks", "textpage",
-    "pagemeta", "webpage", "ingest", "bodylines", "normalise", "places", "evidence", "enrich", "duplicates", "assemble",
-    "charts", "exports", "render", "search_index", "publish", "pipeline", "serve", "fetch", "cli",
+    "pagemeta", "webpage", "ingest", "bodylines", "normalise", "estates", "places", "evidence", "enrich",
+    "duplicates", "assemble", "charts", "exports", "render", "search_index", "publish", "pipeline", "serve",
+    "fetch", "cli",
 ]  # fmt: skip
 
 
