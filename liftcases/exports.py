@@ -35,12 +35,13 @@ CASES_SCHEMA: tuple[tuple[str, str, str], ...] = (
     ("district", "字符串或 null", "区的全称，如 普陀区"),
     ("street", "字符串或 null", "街道或镇，文中写明时才有"),
     ("neighbourhood", "字符串或 null", "案例所在的主要小区或居民区"),
+    ("other_neighbourhoods", "字符串数组", "文中提到的其他小区，按出现先后"),
     ("buildings", "数组", "涉及的楼号，如 37号、3号楼"),
     ("place_evidence", "对象", "地点各字段所依据的原句"),
     ("stage", "对象或 null", "{id, name, evidence}：文中已经到达的最晚阶段"),
     ("methods", "数组", "{id, name, evidence}：用到的做法和说明它的原句"),
     ("obstacles", "数组", "{id, name, evidence, methods}：遇到的难题、原句，以及文中用来解决它的做法 id"),
-    ("figures", "数组", "{label, value, unit, evidence}：关键数字和原句"),
+    ("figures", "数组", "{label, value, unit, evidence, scope}：关键数字、原句、范围（estate 或全街道/区/市）"),
     ("credits", "数组", "{role, names}：记者、通讯员、编辑等"),
     ("converted_from_traditional", "布尔", "原文为繁体、已转为简体"),
     ("related", "数组", "相关案例的 slug，最相关的在前"),
@@ -71,6 +72,7 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
         "district": p.district,
         "street": p.street,
         "neighbourhood": p.neighbourhood,
+        "other_neighbourhoods": list(p.other_neighbourhoods),
         "buildings": list(p.buildings),
         "place_evidence": dict(p.evidence),
         "stage": {"id": case.stage.id, "name": case.stage.name, "evidence": case.stage.evidence}
@@ -81,7 +83,10 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
             {"id": o.id, "name": o.name, "evidence": list(o.evidence), "methods": [m for m, _ in o.methods]}
             for o in case.obstacles
         ],
-        "figures": [{"label": f.label, "value": f.value, "unit": f.unit, "evidence": f.evidence} for f in case.figures],
+        "figures": [
+            {"label": f.label, "value": f.value, "unit": f.unit, "evidence": f.evidence, "scope": f.scope}
+            for f in case.figures
+        ],
         "credits": [{"role": c.role, "names": c.names} for c in a.credits],
         "converted_from_traditional": a.converted_from_traditional,
         "related": [c.slug for c in site.related.get(case.slug, ())],
@@ -105,6 +110,7 @@ def cases_json(site: Site) -> str:
     return json_lines([case_record(c, site) for c in site.cases])
 
 
+SCOPE_NOTE = {"street": "（全街道）", "district": "（全区）", "city": "（全市）"}  # a wider total, in the CSV's figures
 CSV_COLUMNS = ("slug", "url", "title", "date", "source", "channel", "city", "district", "street", "neighbourhood",
                "stage", "methods", "method_ids", "figures", "source_file")  # fmt: skip
 
@@ -121,7 +127,8 @@ def cases_csv(site: Site) -> str:
                 c.slug, c.url, a.title, a.date or "", a.publisher or "", a.channel or "", p.city or "",
                 p.district or "", p.street or "", p.neighbourhood or "", c.stage.name if c.stage else "",
                 "；".join(u.name for u in c.methods), ";".join(u.id for u in c.methods),
-                "；".join(f"{f.label} {f.value:g}{f.unit}" for f in c.figures), a.source.rel,
+                "；".join(f"{f.label} {f.value:g}{f.unit}{SCOPE_NOTE.get(f.scope, '')}" for f in c.figures),
+                a.source.rel,
             ]
         )  # fmt: skip
     return "\ufeff" + buffer.getvalue()

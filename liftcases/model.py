@@ -123,6 +123,7 @@ class Place:
     street: str | None
     neighbourhood: str | None
     buildings: tuple[str, ...] = ()  # numbered buildings the case is about: 37号, 3号楼
+    other_neighbourhoods: tuple[str, ...] = ()  # other estates the text names, in order (estates.estates)
     evidence: Mapping[str, str] = field(default_factory=frozen_mapping)  # field -> sentence of the text
 
 
@@ -150,6 +151,9 @@ class Figure:
     value: float
     unit: str
     evidence: str
+    # Whose figure it is, from the words before it: the case's own (estate), or a street's, district's or
+    # city's total (全街道, 全区, 全市, or the place's name) that must not be read as the case's.
+    scope: str = "estate"
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,9 @@ class District:
     former: tuple[str, ...]
     streets: tuple[Street, ...]
     tile: tuple[int, int] | None = None  # (column, row) on the district tile map
+    # Names of the national list's towns (towns.json) when the curated file lists no streets; plain
+    # strings, not Street objects: 40,000 objects would cost every build and worker a third of a second.
+    towns: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:

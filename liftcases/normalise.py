@@ -116,7 +116,7 @@ class _Normaliser:
         else:
             if meta_title is None and lines and not lines[0].image:
                 # Bare Markdown: the first line is the title.
-                lines = lines[1:]
+                lines, raws = lines[1:], raws[1:]
             title = self._title(_clean(original_title, True))
         if page:
             lines = self._page_end(lines, raws)

@@ -194,7 +194,8 @@ LIFTS_DONE = "已建成电梯"  # the figure label whose values add up to the li
 def home_context(site: Site, settings: Settings) -> dict[str, Any]:
     used = sorted((p for p in site.methods if p.entries), key=lambda p: (-len(p.entries), p.method.id))
     years = Counter((c.article.date or "")[:4] for c in site.cases if c.article.date)
-    lifts = sum(f.value for c in site.cases for f in c.figures if f.label == LIFTS_DONE)
+    # Only the cases' own lifts: a district's total told in a case is not more lifts.
+    lifts = sum(f.value for c in site.cases for f in c.figures if f.label == LIFTS_DONE and f.scope == "estate")
     return _common(settings, settings.title, "/", "home") | {
         "latest": site.cases[:10],
         "method_chart": bar_chart([(p.method.name, len(p.entries), p.method.url) for p in used[:15]]),

@@ -15,7 +15,8 @@ is skipped for that file; a null value means "the page does not say"):
 - ``methods``: ``[{tag, evidence}]``; ``tag`` is a method name of content/data/methods.yaml, or null
   (with ``method`` naming one the taxonomy lacks: not scored).
 - ``obstacles``: ``[{name, evidence}]`` with names of content/data/obstacles.yaml.
-- ``figures``, ``script``, ``on_topic``, ``truncated``, ``notes``, ``as_written``: read by people, not scored.
+- ``figures``: ``[{label, value, unit, evidence}]``; the label is read by people, not scored.
+- ``script``, ``on_topic``, ``truncated``, ``notes``, ``as_written``: read by people, not scored.
 
 Every file is run through the build's own per-article stages (read_article → normalise → enrich,
 as liftcases/pipeline.py does); one that cannot be read is a miss on every field it annotates.
@@ -40,6 +41,16 @@ ASCII against full-width punctuation and spaces do not matter, anything else doe
   a method (obstacle) the build gave has it as its name or one of its aliases; a miss lists what the
   build gave, and says when the tag is in no name or alias of the taxonomy. ``--misses`` also lists what
   the build gave beyond the annotation, with its evidence, for a precision review.
+- figures found: each annotated figure is found when the case has a figure with the same value and unit
+  and grounded in the same words. Value and unit: a leading 万 of the unit is multiplied out (75 万元
+  is 750000 元, 6.4 万户 is 64000 户), then units are compared by kind: 台 = 部 (lifts), 栋 = 幢 = 楼栋
+  (buildings), 门栋 = 单元 = 楼道 = 门洞 = 楼门 (entrances), 人 = 名 = 位 (people), each with or without a
+  leading 个; an annotated bare 个 (the noun is in the label) matches any unit. Values are equal as
+  numbers; an annotated string value is read as its number once 余, 多, 以上, 超, 近, 约 are dropped
+  (2400余 is 2400, 3万7千余 is 37000) and is a miss when it is not one number (六七十万, 4栋 / 6个楼道).
+  Words: ``norm(evidence)`` of one contains the other's, or the two share a run of at least 8
+  characters (annotators quote a clause, the build a whole sentence). The label is not compared.
+  ``--misses`` lists the build's figures that match no annotated one as "extra figure", with scope.
 - evidence grounded: cases all of whose method, obstacle and figure evidence is a substring of the
   build's normalised text (``Article.text``).
 
@@ -52,6 +63,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
@@ -61,10 +73,10 @@ from typing import Any
 from liftcases.datafiles import Data, load_data
 from liftcases.enrich import enrich
 from liftcases.ingest import read_article
-from liftcases.model import Case, Method, MethodUse, Obstacle, ObstacleUse
+from liftcases.model import Case, Figure, Method, MethodUse, Obstacle, ObstacleUse
 from liftcases.normalise import normalise
 from liftcases.places import Gazetteer, build_gazetteer
-from liftcases.zh_text import normalise_punctuation, strip_pinyin, to_simplified
+from liftcases.zh_text import normalise_punctuation, parse_number, strip_pinyin, to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = "Asia/Shanghai"
@@ -73,6 +85,11 @@ Taxonomy = tuple[Method, ...] | tuple[Obstacle, ...]
 PLACES = ("city", "district", "street")
 ESTATE_SUFFIXES = ("居民区", "小区", "社区")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+# Units of one kind, each written with or without a leading 个 (个楼栋, 个门栋).
+UNIT_KINDS = {"部": "台", "幢": "栋", "楼栋": "栋", "楼幢": "栋", "单元": "门栋", "楼道": "门栋", "门洞": "门栋",
+              "楼门": "门栋", "单元门": "门栋", "名": "人", "位": "人"}  # fmt: skip
+HEDGES = ("余", "多", "以上", "超过", "超", "近", "约", "逾")
+SHARED_RUN = 8  # characters two evidence sentences must share to be the same words
 FIELDS = (
     "title",
     "title readable",
@@ -90,6 +107,7 @@ FIELDS = (
     "boilerplate markers absent",
     "methods found",
     "obstacles found",
+    "figures found",
     "evidence grounded",
 )
 
@@ -138,6 +156,62 @@ class Score:
 
     def extra(self, file: str, name: str, got: str) -> None:
         self.misses.append({"file": file, "field": name, "expected": "", "got": _clip(got)})
+
+
+def _unit_kind(unit: str) -> str:
+    unit = norm(unit).removeprefix("个") or "个"
+    return UNIT_KINDS.get(unit, unit)
+
+
+def _amount(value: object, unit: object) -> tuple[float, str] | None:
+    """(value, unit kind) with a leading 万 of the unit multiplied out; None when not one number."""
+    unit = norm(str(unit or ""))
+    if isinstance(value, str):
+        text = norm(value)
+        for hedge in HEDGES:
+            text = text.replace(hedge, "")
+        if not unit and (m := re.fullmatch(r"([\d.]+|[一二两三四五六七八九十百千万]+)([^\d.]+)", text)):
+            text, unit = m.groups()  # the unit written into the value: 80%以上, 1个多月
+        text = text.removesuffix(unit)
+        # Two digits in a row are a range (六七十万), not one number.
+        number = None if re.search("[一二两三四五六七八九]{2}", text) else parse_number(text)
+        if number is None and (m := re.fullmatch(r"(\d+(?:\.\d+)?)万(?:(\d)千)?", text)):
+            number = float(m.group(1)) * 10000 + (int(m.group(2)) * 1000 if m.group(2) else 0)
+        value = number
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if unit.startswith("万") and len(unit) > 1:
+        value, unit = value * 10000, unit[1:]
+    return float(value), _unit_kind(unit)
+
+
+def _same_words(a: str, b: str) -> bool:
+    a, b = norm(a), norm(b)
+    if not a or not b:
+        return False
+    return a in b or b in a or any(a[i : i + SHARED_RUN] in b for i in range(len(a) - SHARED_RUN + 1))
+
+
+def figure_matches(expected: dict[str, Any], got: Figure) -> bool:
+    """The build's figure states the annotated one: same amount, same kind of unit, the same words."""
+    want, have = _amount(expected.get("value"), expected.get("unit")), _amount(got.value, got.unit)
+    if want is None or have is None or abs(want[0] - have[0]) > 1e-6 * max(1.0, abs(want[0])):
+        return False
+    return (want[1] == have[1] or want[1] == "个") and _same_words(str(expected.get("evidence") or ""), got.evidence)
+
+
+def _score_figures(score: Score, file: str, entry: dict[str, Any], figures: tuple[Figure, ...]) -> None:
+    """Annotated figures found among the build's, then the build's extras (with their scope)."""
+    wanted = [item for item in entry["figures"] if isinstance(item, dict)]
+    listed = "、".join(f"{f.label} {f.value:g}{f.unit}" for f in figures)
+    for item in wanted:
+        note = "" if _amount(item.get("value"), item.get("unit")) else " (the annotated value is not one number)"
+        expected = f"{item.get('label')} {item.get('value')}{item.get('unit') or ''}: {item.get('evidence')}"
+        score.add(file, "figures found", any(figure_matches(item, f) for f in figures), expected, listed + note)
+    for f in figures:
+        if not any(figure_matches(item, f) for item in wanted):
+            scope = getattr(f, "scope", "")
+            score.extra(file, "extra figure", f"{f.label} {f.value:g}{f.unit} [{scope}]: {f.evidence}")
 
 
 def load_corpus(corpus: Path) -> list[dict[str, Any]]:
@@ -245,6 +319,8 @@ def score_file(score: Score, entry: dict[str, Any], case: Case | None, why: str,
         _score_uses(score, file, entry, "methods", case.methods if case else (), data.methods)
     if "obstacles" in entry:
         _score_uses(score, file, entry, "obstacles", case.obstacles if case else (), data.obstacles)
+    if "figures" in entry:
+        _score_figures(score, file, entry, case.figures if case else ())
     if case:
         evidence = [e for use in (*case.methods, *case.obstacles) for e in use.evidence]
         loose = [e for e in evidence + [f.evidence for f in case.figures if f.evidence] if e not in case.article.text]

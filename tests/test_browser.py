@@ -39,9 +39,9 @@ def page(browser_instance, seed_server):
 def test_navigation_case_method_case_district_case(page):
     base = page.base
     page.goto(base + FENGHE)
-    page.get_by_role("link", name="红色议事厅", exact=True).first.click()
+    page.get_by_role("link", name="居民议事会", exact=True).first.click()
     page.wait_for_url(base + "/methods/hong-se-yi-shi-ting/")
-    assert page.locator("h1").inner_text() == "红色议事厅"
+    assert page.locator("h1").inner_text() == "居民议事会"
     page.locator(f'a[href="{GANQUAN}"]').first.click()
     page.wait_for_url(base + GANQUAN)
     page.locator('nav.breadcrumb a[href="/districts/putuo/"]').first.click()

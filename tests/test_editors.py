@@ -133,10 +133,10 @@ def test_rebuilds_write_only_what_a_change_affects(tmp_path: Path):
     assert "methods/xian-yi-hou-nan/index.html" not in edited
     methods = content / "data" / "methods.yaml"
     text = methods.read_text(encoding="utf-8")
-    methods.write_text(text.replace("“风荷加梯十法”之一。", "风荷加梯十法之一。", 1), encoding="utf-8")
+    methods.write_text(text.replace("比着推进加梯。", "比着推进加梯（改过）。", 1), encoding="utf-8")
     changed = build(paths, cache=cache, search=False).written
     assert "methods/bao-gan-jing-sai/index.html" in changed  # a method description reaches its page
-    assert "风荷加梯十法之一。" in (site / "methods" / "bao-gan-jing-sai" / "index.html").read_text(encoding="utf-8")
+    assert "比着推进加梯（改过）" in (site / "methods" / "bao-gan-jing-sai" / "index.html").read_text(encoding="utf-8")
     (content / "articles" / "other.txt").unlink()
     assert build(paths, cache=cache, search=False).published
     assert not (site / "cases" / "other" / "index.html").exists()

@@ -121,3 +121,40 @@ def test_missing_or_invalid_corpus_exits_2(tmp_path: Path, capsys: pytest.Captur
     (tmp_path / "bad" / "expected.json").write_text('{"file": "x"}', encoding="utf-8")
     assert main([str(tmp_path / "bad")]) == 2
     assert "JSON list of objects" in capsys.readouterr().err
+
+
+FIGURES = """某区加装电梯推进会召开
+
+2023年5月6日
+
+今年全区已累计完成加装电梯210台。松柏小区的代表说，小区已建成4台电梯，加装总费用为68万。
+"""
+
+
+def test_figures_found_by_value_unit_and_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "corpus"
+    (root / "articles").mkdir(parents=True)
+    (root / "articles" / "figures.txt").write_text(FIGURES, encoding="utf-8")
+    expected = [
+        {
+            "file": "figures.txt",
+            "figures": [
+                # The annotator's clause: contained in the build's sentence.
+                {"label": "全区累计完成", "value": 210, "unit": "部", "evidence": "全区已累计完成加装电梯210台"},
+                # 680000 元 is 68 万元; words shared over at least 8 characters.
+                {"label": "造价", "value": 680000, "unit": "元", "evidence": "小区已建成4台电梯,加装总费用为68万"},
+                {"label": "户数", "value": "300余", "unit": "户", "evidence": "小区共有300余户"},  # not in the text
+                {"label": "造价", "value": "六七十万", "unit": "元", "evidence": "加装总费用"},  # a range
+            ],
+        }
+    ]
+    (root / "expected.json").write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "eval.json"
+    assert main([str(root), "--json", str(out), "--misses"]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))[str(root)]
+    assert counts(result, "figures found") == (2, 4)
+    misses = [m for m in result["misses"] if m["field"] == "figures found"]
+    assert len(misses) == 2 and "not one number" in misses[1]["got"]
+    extras = [m["got"] for m in result["misses"] if m["field"] == "extra figure"]
+    assert extras == ["已建成电梯 4台 [estate]: 松柏小区的代表说，小区已建成4台电梯，加装总费用为68万。"]
+    assert "| figures found | 2 | 4 | 50.0% |" in capsys.readouterr().out

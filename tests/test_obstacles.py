@@ -31,6 +31,11 @@ SENTENCES = {
     "fang-an-xuan-xing": "电梯品牌选择和设计方案一直定不下来。",
     "shi-gong-kong-jian": "楼栋旁边的空间狭窄，不具备加装电梯的条件。",
     "zhan-yong-gong-gong-kong-jian": "加装电梯要占用楼前的部分绿地和车位，引起了争议。",
+    "dian-ti-zao-yin": "三楼住户担心电梯运行的噪声太大，影响休息。",
+    "jie-gou-an-quan": "居民担心在外墙开洞会影响房屋结构，楼会不会沉降。",
+    "que-shao-qian-tou-ren": "这栋楼的老人都想装电梯，可就是没人牵头。",
+    "gao-lou-ceng-fan-dui": "没想到六楼的高层住户反对加梯，嫌出钱太多。",
+    "que-fa-xian-li": "当时本市还没有加梯的先例，什么都要自己摸索。",
 }
 
 

@@ -50,7 +50,7 @@ def test_a_build_with_nothing_changed_leaves_site_as_it_is(tmp_path: Path):
     [
         ("article", "静安区另一小区"),
         ("new article", "长宁区某小区"),
-        ("data file", "风荷加梯十法之一。"),
+        ("data file", "比着推进加梯（改过）"),
         ("settings", "加梯案例库（测试）"),
         ("template", "跳到正文内容"),
     ],
@@ -67,7 +67,7 @@ def test_any_change_to_an_input_builds_again(tmp_path: Path, change: str, expect
         (content / "articles" / "new.txt").write_text(GOOD.replace("普陀区", "长宁区"), "utf-8")
     elif change == "data file":
         methods = content / "data" / "methods.yaml"
-        methods.write_text(methods.read_text("utf-8").replace("“风荷加梯十法”之一。", "风荷加梯十法之一。", 1), "utf-8")
+        methods.write_text(methods.read_text("utf-8").replace("比着推进加梯。", "比着推进加梯（改过）。", 1), "utf-8")
     elif change == "settings":
         site_yaml = content / "site.yaml"
         site_yaml.write_text(site_yaml.read_text("utf-8").replace("加梯案例库", "加梯案例库（测试）", 1), "utf-8")

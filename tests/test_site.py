@@ -19,8 +19,8 @@ from .markup import forbidden_markup
 
 CASE_KEYS = {
     "slug", "url", "source_file", "title", "date", "source", "channel", "source_url", "city", "district",
-    "street", "neighbourhood", "buildings", "place_evidence", "stage", "methods", "obstacles", "figures", "credits",
-    "converted_from_traditional", "related", "other_sources", "problems",
+    "street", "neighbourhood", "other_neighbourhoods", "buildings", "place_evidence", "stage", "methods",
+    "obstacles", "figures", "credits", "converted_from_traditional", "related", "other_sources", "problems",
 }  # fmt: skip
 
 
@@ -90,7 +90,8 @@ def test_cases_json_follows_the_schema(seed_site: Path):
         for m in r["methods"]:
             assert set(m) == {"id", "name", "evidence"} and m["evidence"]
         for f in r["figures"]:
-            assert set(f) == {"label", "value", "unit", "evidence"}
+            assert set(f) == {"label", "value", "unit", "evidence", "scope"}
+            assert f["scope"] in ("estate", "street", "district", "city")
         assert all(isinstance(p, str) for p in r["problems"])
 
 
