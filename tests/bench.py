@@ -29,7 +29,7 @@ from playwright.sync_api import Error as PlaywrightError
 from liftcases.pipeline import BuildCache, Paths, build
 from liftcases.search_index import index
 
-from .browser import browser
+from .browser import browser, wait_until
 from .conftest import ROOT, serve
 from .corpus import write_corpus
 
@@ -84,12 +84,12 @@ def search_bytes(site: Path, first: str, later: str) -> tuple[int, int]:
             page.on("requestfinished", record)
             page.goto(base + "/search/")
             page.locator("#q").fill(first)
-            page.wait_for_function("document.getElementById('search-status').textContent.includes('个结果')")
+            wait_until(page, "document.getElementById('search-status').textContent.includes('个结果')")
             page.wait_for_load_state("networkidle")
             first_bytes = sum(seen)
             seen.clear()
             page.locator("#q").fill(later)
-            page.wait_for_function(f"document.getElementById('search-status').textContent.includes('{later}')")
+            wait_until(page, f"document.getElementById('search-status').textContent.includes('{later}')")
             page.wait_for_load_state("networkidle")
             return first_bytes, sum(seen)
     raise RuntimeError("server did not start")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,9 +20,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+def wait_until(page: Page, expression: str, timeout: float = 30.0) -> None:
+    """Poll a JavaScript expression from Python until it is true. Playwright's wait_for_function polls
+    with eval() inside the page, which the site's Content-Security-Policy (no 'unsafe-eval') refuses
+    whenever the condition is not already true; page.evaluate goes through the DevTools protocol."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)
+
+
 def search_urls(page: Page, query: str, filters: dict[str, str] | None = None, sort: str = "") -> list[str]:
     """Every result URL for a query, through the site's own search.js and pagefind.js (page must be /search/)."""
-    page.wait_for_function('typeof window.jiatiSearch === "function"')
+    wait_until(page, 'typeof window.jiatiSearch === "function"')
     return page.evaluate("([q, f, s]) => window.jiatiSearch(q, f, s)", [query, filters or {}, sort])
 
 

@@ -12,7 +12,7 @@ import pytest
 from liftcases.search_index import compact_for_search
 from liftcases.zh_text import to_simplified
 
-from .browser import browser, chromium_path, search_urls
+from .browser import browser, chromium_path, search_urls, wait_until
 from .conftest import build_into, make_content, serve
 from .corpus import write_corpus
 
@@ -170,7 +170,7 @@ def test_search_page_by_keyboard_with_state_in_the_url(chromium, seed_server):
     page.locator("#q").fill("")
     page.locator("#q").press_sequentially("火箭发射场")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('search-status').textContent.includes('没有找到')")
+    wait_until(page, "document.getElementById('search-status').textContent.includes('没有找到')")
     assert page.locator("#search-results li").count() == 0
     assert "q=%E7%81%AB%E7%AE%AD" in page.url
     page.close()
