@@ -77,6 +77,8 @@ _WAN = re.compile(r"(\d+(?:\.\d+)?)万(?:(\d)千)?")
 _CLAUSE = re.compile(r"[，；：！？,;:!?]")
 _PLACE_SUFFIXES = {"city": ("市",), "district": ("区", "县"), "street": ("街道", "镇", "乡"),
                    "estate": ("第一居民区", "居民区", "小区", "社区")}  # fmt: skip
+# A place word that names who speaks (街道加梯办的工作人员介绍，…) is not whose figure it is.
+_SPEAKER = re.compile(r"[^，。；：,;:！？!?]{0,8}?(介绍|表示|透露|告诉|指出|工作人员|负责人|说[，：,:“\"])")
 
 
 def _amount(text: str) -> float | None:
@@ -108,10 +110,11 @@ def _marks(data: Data, place: Place | None) -> tuple[tuple[str, str], ...]:
 
 def _scope(marks: re.Pattern[str], scope_of: dict[str, str], before: str) -> str:
     """The scope of the last place word before the number (小区里 reads as 小区, not 区里); else the case's.
-    A counted word is no place: in 分布在400余个小区，合计8157个门洞 the 8157 is not an estate's."""
+    A counted word is no place: in 分布在400余个小区，合计8157个门洞 the 8157 is not an estate's; nor is a
+    speaker (街道工作人员介绍，…): the place word must be the figure's subject, not who tells it."""
     last = None
     for m in marks.finditer(before):
-        if before[m.start() - 1 : m.start()] not in ("个", "余", "多"):
+        if before[m.start() - 1 : m.start()] not in ("个", "余", "多") and not _SPEAKER.match(before, m.end()):
             last = m
     return scope_of[last.group(0)] if last else "estate"
 
