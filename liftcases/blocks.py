@@ -210,7 +210,7 @@ def _wrapped(line: str, following: str) -> bool:
     """A hard-wrapped line: long, not ending a sentence, and followed by more text."""
     if len(line) < WRAP_MIN or _SENTENCE_END.search(line) or not following or _BULLET.match(following):
         return False
-    if _SPACED.search(line) or _SPACED.search(following) or _DATELINE.search(line):
+    if _SPACED.search(line) or _SPACED.search(following) or _DATELINE.search(line) or "://" in line:
         return False  # words set apart by spaces are a menu, a slogan or a headline, not wrapped prose
     if looks_mojibake(to_simplified(line)) or looks_mojibake(to_simplified(following)):
         return False  # debris is never half of a sentence; it stays a line of its own and is dropped

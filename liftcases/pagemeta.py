@@ -48,8 +48,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 _TITLE_WORDS = {"title", "tit", "bt", "biaoti", "headline", "heading"}
 _SOURCE_WORDS = {"source", "laiyuan", "ly"}
 _PUBLISH_LABEL = re.compile(r"发布|发表|日期|时间|来源")
+_BARE_DATE = re.compile(r"^(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+LABEL_CELL = 8
+_DRAFTED = re.compile(r"成文|生成|印发|撰写|更新|修改")
+_PUBLISHED = re.compile(r"发布|发表|公开")
 # Block elements make the page's lines; inline ones (span, em, a, time) are part of their block's line.
-_LINE_TAGS = ["p", "div", "td", "li", "h1", "h2", "h3", "h4", "section", "dd", "dt", "header", "article"]
+_LINE_TAGS = ["p", "div", "td", "th", "li", "h1", "h2", "h3", "h4", "section", "dd", "dt", "header", "article"]
 _LINE_SET = set(_LINE_TAGS)
 _INLINE_TAGS = ["span", "em", "time", "font", "i", "b"]
 _INLINE_SET = set(_INLINE_TAGS)
@@ -156,13 +160,15 @@ def _choose_title(candidates: list[tuple[str, str]], site: str | None) -> tuple[
     site's and column's names. ``candidates`` are (where, text) in order of trust."""
     shown = [(where, value) for where, value in candidates if where != "<title>" and 4 <= len(compact(value)) <= 120]
     page_title = next((value for where, value in candidates if where == "<title>"), "")
-    best: tuple[int, int, str, str] | None = None
+    best: tuple[int, bool, int, str, str] | None = None
     for rank, (where, value) in enumerate(shown):
         votes = sum(_agrees(compact(value), other) for w, other in candidates if w != where)
-        if best is None or (votes, -rank) > (best[0], best[1]):
-            best = (votes, -rank, where, value)
+        # On equal votes the headline the page shows beats sharing metadata, which is often shortened.
+        seen = where.startswith("<") or where == "微信标题"
+        if best is None or (votes, seen, -rank) > (best[0], best[1], best[2]):
+            best = (votes, seen, -rank, where, value)
     if best and best[0] > 0:
-        return best[3], f"{best[2]}（另有 {best[0]} 处相同）"
+        return best[4], f"{best[3]}（另有 {best[0]} 处相同）"
     # Nothing agrees: the headline the page shows (or its sharing metadata) says more than <title>, which on
     # many portals names only the site and the column.
     shaped = next(((where, value) for where, value in shown if _headline_shaped(value)), None)
@@ -175,7 +181,7 @@ def _choose_title(candidates: list[tuple[str, str]], site: str | None) -> tuple[
             main = max(parts, key=lambda part: (not _is_site(part), cjk_count(part)))
         return main, "<title>（去掉网站名）"
     if best:
-        return best[3], best[2]
+        return best[4], best[3]
     return None, "网页上没有标题"
 
 
@@ -248,17 +254,26 @@ def _dateline(body: Tag, title: str | None) -> tuple[str | None, str, str | None
     key = compact(title or "")
     start = next((i for i, line in enumerate(lines) if key and key in compact(line)), 0)
     date, why, source, partial = None, "", None, None
-    for line in lines[start : start + DATELINE_REACH] + lines[:start] + lines[start + DATELINE_REACH :]:
-        value = normalise_punctuation(to_simplified(line))
+    order = [
+        *range(start, min(len(lines), start + DATELINE_REACH)),
+        *range(start),
+        *range(start + DATELINE_REACH, len(lines)),
+    ]
+    for i in order:
+        value = normalise_punctuation(to_simplified(lines[i]))
+        if i and _BARE_DATE.match(value):
+            # A table gives the label in the cell before: 发布日期 | 2021-04-16.
+            value = normalise_punctuation(to_simplified(lines[i - 1]))[-LABEL_CELL:] + "：" + value
         if not is_meta(value) or ("星期" in value and not _PUBLISH_LABEL.search(value)):
             continue
         label = SOURCE_LABEL.search(value)
         named = [w for w in re.split(r"[\s·|｜]+", value) if _is_site(w) and 2 < len(w) <= SOURCE_MAX]
         source = source or (label.group(1) if label else None) or next(iter(named), None)
         partial = partial or find_partial_date(value)
-        if date is None and find_date(value):
+        if find_date(value) and (date is None or (_DRAFTED.search(why) and _PUBLISHED.search(value))):
+            # A government page's table gives 成文日期 (drafted) and 发布日期 (published): publication wins.
             date, why = find_date(value), f"网页上的日期行：{value[:40]}"
-        if date and source:
+        if date and source and not _DRAFTED.search(why):
             break
     return date, why, source, partial
 

@@ -24,12 +24,16 @@ SOURCE_LABEL = re.compile(
 )
 _META_NOISE = re.compile(
     r"(?:19|20)\d{2}\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?|\d{1,2}月\d{1,2}日|\d{1,2}-\d{1,2}(?=\s)|"
-    r"\d{1,2}:\d{2}(?::\d{2})?|星期.|周.|原创|发表于\S{0,3}|发布时间|发布日期|发表时间|更新时间|时间|日期|作者|编辑|浏览|阅读|点击|"
+    r"\d{1,2}:\d{2}(?::\d{2})?|第\s*[A-Z]?\d+\s*版|星期.|周.|原创|发表于\S{0,3}|发布时间|发布日期|发表时间|更新时间|时间|日期|作者|编辑|浏览|阅读|点击|"
     r"次数|查看|字号|[大中小](?=\s|$)|[：:|｜\d\s]"
 )
 HEAD_META_MAX = 90
 HEAD_META_WORDS = 8  # a category (社会, 国际) or an author's name may remain
+DATED_LINE_WORDS = 20
+_PAGE_NO = re.compile(r"第\s*[A-Z]?\d+\s*版")
+_DATE_FIRST = re.compile(r"^\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _SENTENCE_MARK = re.compile(r"[，。！？；]")
+_NOTE = re.compile(r"^(编者按|编者的话|编后|按语)[：:]")
 _ASIDE = re.compile(
     r"^[（(【\[][^（()）【】\[\]]{1,20}[）)】\]]$"
 )  # （资料图）, 【图片】: a label, not a line of the story
@@ -95,7 +99,9 @@ def is_meta(text: str) -> bool:
     deduped = " ".join(dict.fromkeys(words)) if len(words) > 1 else text
     rest = _META_NOISE.sub("", SOURCE_LABEL.sub("", deduped))
     labelled = len(_LABEL.findall(text)) >= 2 and not re.search("[，。！？]", text)
-    return cjk_count(rest) <= HEAD_META_WORDS or labelled
+    # A line that opens with a full date and says no sentence (2022-12-05 09:41 · 江苏 某某官方账号).
+    dated = bool(_DATE_FIRST.match(text)) and cjk_count(rest) <= DATED_LINE_WORDS and not re.search("[，。！？]", text)
+    return cjk_count(rest) <= HEAD_META_WORDS or labelled or dated
 
 
 def is_paragraph(text: str) -> bool:
@@ -137,6 +143,10 @@ def chrome_kind(raw: str, text: str, bp: Boilerplate) -> str | None:
         return "署名"
     if _ASIDE.match(text):
         return "括注"
+    if text.startswith(("——", "—", "--")) and cjk <= TITLE_MAX:
+        return "副题"  # ——记某某小区: a subtitle under the headline
+    if _NOTE.match(text):
+        return "按语"  # 编者按：… stands between the headline and the story
     if SITE_NAME.search(text) and cjk <= SITE_NAME_MAX_CJK and not _SENTENCE_MARK.search(text):
         return "网站名"
     if cjk <= 4 and len(text) <= 10:
@@ -168,10 +178,12 @@ def _next(kinds: list[str | None], i: int, step: int) -> int | None:
 
 
 def _candidate(i: int, texts: list[str], raws: list[str], kinds: list[str | None]) -> bool:
-    """Shaped like a headline: no chrome, enough Chinese, not a paragraph, not a row of spaced items."""
+    """Shaped like a headline: no chrome, enough Chinese, not a paragraph, not a row of spaced items, not a
+    subtitle (——记某某, which follows the headline)."""
     text = texts[i]
     return (
         kinds[i] is None
+        and not text.startswith(("——", "—", "--"))
         and cjk_count(text) >= TITLE_MIN_CJK
         and len(text) <= TITLE_MAX
         and not _FULL_STOP.search(text)
@@ -245,6 +257,9 @@ def _datelines(texts: list[str], raws: list[str], kinds: list[str | None], title
     near = [j for j in near if kinds[j] == "日期来源"]
     key = texts[title]
     near += [j for j, t in enumerate(texts) if j != title and key in t and has_date(t) and len(t) < HEAD_META_MAX]
+    if not any(has_date(texts[j]) for j in near) and any(_PAGE_NO.search(t) for t in texts[:title]):
+        # A printed paper's page (第A03版) shows its issue date with the weekday at the top: that is the date.
+        near += [j for j in range(title) if kinds[j] == "日期来源" and has_date(texts[j])][:1]
     return near
 
 

@@ -10,7 +10,7 @@ from .zh_text import compact
 _SEPARATOR = re.compile(r"\s+[_\-|｜—]+\s+|\s*[|｜]\s*|\s+-\s*|\s*-\s+")
 # A part that names a site or an account rather than the article.
 SITE_NAME = re.compile(
-    r"(网|报|新闻|要闻|头条|快报|号|在线|发布|官微|频道|之声|客户端|APP|app|资讯|公司|人民政府|政府网站)$"
+    r"(网|报|新闻|要闻|头条|快报|号|在线|发布|官微|频道|之声|客户端|APP|app|资讯|公司|人民政府|政府网站|电子版|数字报)$"
 )
 # The same words anywhere in a short part: a site's name with a button glued on (某某资讯登录).
 SITE_WORD = re.compile(r"(网|报|新闻|头条|资讯|客户端|APP|app|政府)")

@@ -55,7 +55,7 @@ def test_wechat_date_comes_from_the_publish_time_in_the_script():
 def test_jsonld_headline_and_date():
     page = read_page((PAGES / "articles" / "saved_jsonld.html").read_text(encoding="utf-8"), TZ)
     assert page.date == "2022-03-17" and page.date_why == "JSON-LD datePublished"
-    assert "JSON-LD" in page.title_why
+    assert page.title == EXPECTED["saved_jsonld.html"]["title"]
 
 
 def test_a_logo_h1_is_not_the_headline():
@@ -98,13 +98,19 @@ def test_page_title_names_a_fetched_page():
     assert page_title(html) == "某某小区加梯开工"
 
 
-@pytest.mark.parametrize("corpus", [PAGES, PAGES.parent / "heldout", PAGES.parent / "heldout2"], ids=lambda p: p.name)
-def test_corpus_scores_hold(corpus: Path):
+@pytest.mark.parametrize(
+    ("corpus", "floor"),
+    # The later corpora were scored once before any rule changed for them (README), then fixed in general
+    # terms only; what is left there is judgement (a shortened og:title, a page's "today" on an e-paper).
+    [("pages", 0.95), ("heldout", 0.95), ("heldout2", 0.95), ("heldout3", 0.9), ("heldout_text", 0.9)],
+)
+def test_corpus_scores_hold(corpus: str, floor: float):
     """The extraction score on a corpus, as `make eval CORPUS=tests/fixtures/…` prints it."""
-    score, unread = evaluate.evaluate(corpus, evaluate.load_corpus(corpus), DATA, GAZ)
+    path = PAGES.parent / corpus
+    score, unread = evaluate.evaluate(path, evaluate.load_corpus(path), DATA, GAZ)
     assert unread == 0
     for row in ("title", "date", "body_first kept", "body_last kept", "boilerplate markers absent"):
-        assert score.right[row] >= 0.95 * score.of[row], (row, score.right[row], score.of[row])
+        assert score.right[row] >= floor * score.of[row], (row, score.right[row], score.of[row])
     assert score.right["evidence grounded"] == score.of["evidence grounded"]
 
 

@@ -190,3 +190,46 @@ def test_prose_above_the_dateline_is_a_site_blurb_not_the_story():
     )  # fmt: skip
     assert article.title == "嘉兴路街道两台加装电梯开工"
     assert body_of(article) == [LEAD, BODY, LAST]
+
+
+def test_subtitle_editors_note_and_byline_stand_between_headline_and_dateline():
+    article, _ = read(
+        page("新民网 > 社会 > 社区", "从争吵到一致举手", "——嘉兴路街道一个门栋的加梯记",
+             "编者按：加装电梯是老旧小区居民的心头事，本报今起推出系列报道，今天刊发第一篇。",
+             "新民晚报记者 方可", "2023年9月5日 07:12", LEAD, BODY, LAST)
+    )  # fmt: skip
+    assert article.title == "从争吵到一致举手"
+    assert article.date == "2023-09-05"
+    assert body_of(article) == [LEAD, BODY, LAST]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "【纠错】　【责任编辑：孙悦】",
+        "【嘉兴路街道两台加装电梯开工】https://news.example.cn/detail?id=612345 复制链接分享给好友",
+        "https://news.example.cn/detail?id=612345",
+        "打开某某互动APP，体验更流畅",
+        "展开全文",
+        "您的浏览器不支持视频播放，请升级浏览器",
+        "题图来源：受访者供图",
+        "图为加梯地图局部。",
+        "本文系某某网原创，转载请注明出处",
+    ],
+)
+def test_controls_prompts_and_captions_inside_the_story_are_dropped(line: str):
+    article, _ = read(page("嘉兴路街道两台加装电梯开工", "2023-05-14 来源：某某网", LEAD, line, BODY, LAST))
+    assert body_of(article) == [LEAD, BODY, LAST]
+
+
+def test_an_epaper_page_line_is_metadata():
+    assert is_meta("松江报 第A03版：社区新闻 2023年07月25日")
+
+
+def test_an_epaper_issue_date_with_its_weekday_is_the_date():
+    article, _ = read(
+        page("某某报 电子版", "2023年07月25日 星期二", "第A03版：社区新闻", "上一版 下一版", "第A01版：要闻",
+             "嘉兴路街道两台加装电梯开工", "本报讯（记者 钱某）" + LEAD, BODY, LAST)
+    )  # fmt: skip
+    assert article.title == "嘉兴路街道两台加装电梯开工"
+    assert article.date == "2023-07-25"
