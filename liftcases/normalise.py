@@ -98,7 +98,7 @@ class _Normaliser:
         src = self.source
         page = read_page(src.body, self.tz, self.bp) if src.form == "html-page" else None
         raw = [b for b in (html_to_blocks(page.content) if page else _raw_blocks(src)) if b.text or b.image]
-        meta_title = _meta_str(src, "title") or (page.title if page else None)
+        meta_title = _meta_str(src, "title") or (page.meta.title if page else None)
         if page:
             self._read_page(page)
         original_title = meta_title or next((b.text for b in raw if b.text), "")
@@ -168,13 +168,14 @@ class _Normaliser:
 
     def _read_page(self, page: Page) -> None:
         """What a saved page's metadata says; front matter still wins (see run)."""
-        self.date = page.date
-        self.publishers.extend([page.publisher] if page.publisher else [])
-        self.sites.extend([page.site] if page.site else [])
-        self.title_why = page.title_why + (f"；日期：{page.date_why}" if page.date_why else "")
+        meta = page.meta
+        self.date = meta.date
+        self.publishers.extend([meta.publisher] if meta.publisher else [])
+        self.sites.extend([meta.site] if meta.site else [])
+        self.title_why = meta.title_why + (f"；日期：{meta.date_why}" if meta.date_why else "")
         self.cut_above, self.cut_below = list(page.above), list(page.below)
         self.removed.extend(page.above + page.below)
-        self.page_url, self.updated, self.partial_date = page.url, page.updated, page.partial
+        self.page_url, self.updated, self.partial_date = meta.url, meta.updated, meta.partial
 
     def _page_end(self, lines: list[Line], raws: list[str]) -> list[Line]:
         """A page's story block may still end with a notice, a related list or a share prompt."""
@@ -235,9 +236,9 @@ class _Normaliser:
         out = list(lines)
         for line in lines[:HEAD_LINES]:
             text = line.text
-            partial = find_partial_date(text) if not has_date(text) else None
-            if line.image or not (has_date(text) or partial or SOURCE_LABEL.search(text)) or not is_meta(text):
+            if line.image or not is_meta(text):  # is_meta needs a date, a month and day, or a 来源 label
                 continue
+            partial = find_partial_date(text) if not has_date(text) else None
             self.date = self.date or find_date(text)
             self.partial_date = self.partial_date or partial
             label = SOURCE_LABEL.search(text)

@@ -178,12 +178,11 @@ def _next(kinds: list[str | None], i: int, step: int) -> int | None:
 
 
 def _candidate(i: int, texts: list[str], raws: list[str], kinds: list[str | None]) -> bool:
-    """Shaped like a headline: no chrome, enough Chinese, not a paragraph, not a row of spaced items, not a
-    subtitle (——记某某, which follows the headline)."""
+    """Shaped like a headline: no chrome (a subtitle ——记某某 is chrome too), enough Chinese, not a
+    paragraph, not a row of spaced items."""
     text = texts[i]
     return (
         kinds[i] is None
-        and not text.startswith(("——", "—", "--"))
         and cjk_count(text) >= TITLE_MIN_CJK
         and len(text) <= TITLE_MAX
         and not _FULL_STOP.search(text)
@@ -291,8 +290,7 @@ def locate(texts: list[str], raws: list[str], bp: Boilerplate) -> Frame:
     """Find the article in a page's lines (``texts`` clean and Simplified, ``raws`` as the page spaced them)."""
     if not texts:
         return Frame(None, "", "页面上没有文字", 0, 0, None, None, (), (), ())
-    kinds = [chrome_kind(r, t, bp) for r, t in zip(raws, texts, strict=True)]
-    prose = [k is None and is_prose(t, bp) for t, k in zip(texts, kinds, strict=True)]
+    kinds, prose = _features(texts, raws, bp)
     paragraphs = [i for i, p in enumerate(prose) if p and is_paragraph(texts[i])]
     first_prose = paragraphs[0] if paragraphs else len(texts)
     if len(paragraphs) > 1 and any(kinds[j] == "日期来源" for j in range(first_prose + 1, paragraphs[1])):
@@ -360,8 +358,12 @@ def _end(
     return (rest if rest - end <= CLOSING_LINES and (rest == len(texts) or kinds[rest] is not None) else end), []
 
 
+def _features(texts: list[str], raws: list[str], bp: Boilerplate) -> tuple[list[str | None], list[bool]]:
+    """Each line's chrome kind (or None), and whether it is a sentence of the story."""
+    kinds = [chrome_kind(r, t, bp) for r, t in zip(raws, texts, strict=True)]
+    return kinds, [k is None and is_prose(t, bp) for t, k in zip(texts, kinds, strict=True)]
+
+
 def article_end(texts: list[str], raws: list[str], bp: Boilerplate) -> tuple[int, list[int]]:
     """Where a story block taken from a saved page ends, and chrome lines inside it (see _end)."""
-    kinds = [chrome_kind(r, t, bp) for r, t in zip(raws, texts, strict=True)]
-    prose = [k is None and is_prose(t, bp) for t, k in zip(texts, kinds, strict=True)]
-    return _end(texts, kinds, prose, 0, bp)
+    return _end(texts, *_features(texts, raws, bp), 0, bp)

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Tag
 
 from .blocks import DROP_TAGS
 from .datafiles import Boilerplate
-from .pagemeta import read_meta, text, words
+from .pagemeta import Meta, read_meta, text, words
 
 _DOCUMENT = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html\b|<head\b|<meta\b)", re.I | re.S)
 # Words in class and id names: of page chrome, and of the story's container (Readability's lists, with
@@ -47,18 +47,10 @@ STORY_WEIGHT = 25  # a block whose class or id names the story (Readability's cl
 class Page:
     """What a saved page says about its article, and the HTML of the article itself."""
 
-    title: str | None
-    title_why: str
-    date: str | None  # YYYY-MM-DD
-    date_why: str
-    publisher: str | None
-    url: str | None  # the page's canonical address, when it gives one
+    meta: Meta  # headline, date, address, publisher (pagemeta.py)
     content: str  # HTML of the story: the only part of the page read further
     above: tuple[str, ...]  # text of the blocks left out above the story (menus, breadcrumbs), for editors
     below: tuple[str, ...]  # and below it (share bars, related lists, comments, footers)
-    updated: str | None = None  # when the page says it was last changed: gives a yearless date its year
-    partial: tuple[int, int] | None = None  # a dateline's month and day, when it gives no year (09-21 16:05)
-    site: str | None = None  # the site that shows the page: the publisher only when nothing says more
 
 
 def is_document(text: str) -> bool:
@@ -68,7 +60,7 @@ def is_document(text: str) -> bool:
 
 def page_title(html: str) -> str | None:
     """The headline a saved page gives, or None (for naming a fetched page)."""
-    return read_page(html, "Asia/Shanghai").title
+    return read_page(html, "Asia/Shanghai").meta.title
 
 
 def _story_word(word: str) -> bool:
@@ -151,10 +143,7 @@ def read_page(html: str, tz: str, bp: Boilerplate | None = None) -> Page:
     line = (block.sourceline or 0) if block is not None else 0
     above = tuple(value for at, value in left_out if at < line)
     below = tuple(value for at, value in left_out if at >= line)
-    return Page(
-        meta.title, meta.title_why, meta.date, meta.date_why, meta.publisher, meta.url, content, above, below,
-        meta.updated, meta.partial, meta.site,
-    )  # fmt: skip
+    return Page(meta, content, above, below)
 
 
 def _with_siblings(block: Tag) -> str:

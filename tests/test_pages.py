@@ -54,8 +54,8 @@ def test_wechat_date_comes_from_the_publish_time_in_the_script():
 
 def test_jsonld_headline_and_date():
     page = read_page((PAGES / "articles" / "saved_jsonld.html").read_text(encoding="utf-8"), TZ)
-    assert page.date == "2022-03-17" and page.date_why == "JSON-LD datePublished"
-    assert page.title == EXPECTED["saved_jsonld.html"]["title"]
+    assert page.meta.date == "2022-03-17" and page.meta.date_why == "JSON-LD datePublished"
+    assert page.meta.title == EXPECTED["saved_jsonld.html"]["title"]
 
 
 def test_a_logo_h1_is_not_the_headline():
@@ -152,7 +152,7 @@ def test_headline_from_title_parts_and_h1(head: str, title: str):
     page = read_page(
         f"<!DOCTYPE html><html><head>{head}</head><body><div class='content'>{STORY}</div></body></html>", TZ
     )
-    assert page.title == title
+    assert page.meta.title == title
 
 
 def test_a_browsers_saved_from_note_gives_the_address_and_its_date():
@@ -161,8 +161,8 @@ def test_a_browsers_saved_from_note_gives_the_address_and_its_date():
         f"<!DOCTYPE html><html><head><title>某小区加梯开工</title></head><body><div>{STORY}</div></body></html>"
     )
     page = read_page(html, TZ)
-    assert page.url == "https://news.example.cn/2023/0514/c1234-56789.html"
-    assert page.date == "2023-05-14" and page.date_why == "网址中的日期"
+    assert page.meta.url == "https://news.example.cn/2023/0514/c1234-56789.html"
+    assert page.meta.date == "2023-05-14" and page.meta.date_why == "网址中的日期"
 
 
 def test_the_story_block_beats_a_sidebar_of_links_and_a_comment_list():
