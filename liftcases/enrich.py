@@ -138,7 +138,7 @@ def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
         place=place,
         methods=methods,
         figures=figures,
-        stage=find_stage(data, sentences),
+        stage=find_stage(data, sentences, place),
         obstacles=find_obstacles(data.obstacles, sentences, methods),
         near_misses=tuple(near_misses),
         problems=tuple(problems),

@@ -109,7 +109,7 @@ class Candidate:
     community: bool  # only ever named as a 社区 or with its committee
 
 
-def _key(name: str) -> str:
+def estate_key(name: str) -> str:
     """甘泉苑居民区, 甘泉苑小区 and 甘泉苑 are one estate; 西塘北巷9号院小区 is 西塘北巷9号."""
     key = to_simplified("".join(name.split()))  # 沪亭路168 弄 is 沪亭路168弄
     for _ in range(2):
@@ -212,12 +212,12 @@ def _weight(text: str, zones: list[tuple[int, int]], start: int, end: int) -> fl
 def candidates(text: str, places: re.Pattern[str]) -> list[Candidate]:
     """Estates named in the text, heaviest first; among equals, the most named, then the first named."""
     found = mentions(text, places)
-    keys = {_key(f.written) for f in found}
+    keys = {estate_key(f.written) for f in found}
     # 刚搬进沁秋小区 is 沁秋小区: a key that ends with another is that estate with other words before it.
     merged = {k: min((o for o in keys if k.endswith(o)), key=len) for k in keys}
     by_key: dict[str, list[Mention]] = {}
     for f in found:
-        by_key.setdefault(merged[_key(f.written)], []).append(f)
+        by_key.setdefault(merged[estate_key(f.written)], []).append(f)
     title_end = len(text.split("\n", 1)[0])
     out = []
     for group in by_key.values():
@@ -225,10 +225,10 @@ def candidates(text: str, places: re.Pattern[str]) -> list[Candidate]:
             continue
         # The estate's own name when the text writes it bare (甘泉苑, not 甘泉苑居民区); else the usual
         # spelling among those that are the key itself (淞四居民区, not 同住淞四居民区), first written.
-        own = [f for f in group if merged[_key(f.written)] == _key(f.written)] or group
+        own = [f for f in group if merged[estate_key(f.written)] == estate_key(f.written)] or group
         written = Counter(f.written for f in own)
         top = max(written.values())
-        bare = [f.written for f in own if f.written == _key(f.written)]
+        bare = [f.written for f in own if f.written == estate_key(f.written)]
         name = bare[0] if bare else next(f.written for f in own if written[f.written] == top)
         out.append(
             Candidate(

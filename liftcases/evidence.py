@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .datafiles import Data
+from .estates import estate_key
 from .model import Figure, Method, MethodUse, NearMiss, Obstacle, ObstacleUse, Place, StageClaim
 from .zh_text import parse_number
 
@@ -89,34 +90,70 @@ def _amount(text: str) -> float | None:
     return parse_number(text)
 
 
+@dataclass(frozen=True)
+class _Marks:
+    """Place words (figures.yaml's 全区, 小区 … and the case's own names) found in a text as one
+    alternation longest first would find them (小区里 reads as 小区, not 区里), without compiling a
+    pattern per article: the generic words are one pattern for the whole build, and the case's few
+    names are looked up with str.find."""
+
+    generic: re.Pattern[str]  # (?=(word|…)): the longest generic word at every position
+    names: tuple[str, ...]
+    scope_of: dict[str, str]
+
+    def finditer(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, word) of every place word, left to right, not overlapping."""
+        at: dict[int, str] = {m.start(): m.group(1) for m in self.generic.finditer(text)}
+        for name in self.names:
+            i = text.find(name)
+            while i != -1:
+                if len(name) > len(at.get(i, "")):
+                    at[i] = name
+                i = text.find(name, i + 1)
+        found, end = [], 0
+        for start in sorted(at):
+            if start >= end:
+                end = start + len(at[start])
+                found.append((start, end, at[start]))
+        return found
+
+
 @cache
-def _scope_marks(marks: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+def _generic_marks(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(f"(?=({alternatives}))" if alternatives else "(?!)()")
+
+
+def _scope_marks(marks: tuple[tuple[str, str], ...], generic: int) -> _Marks:
+    """The first ``generic`` marks are the data's, the same for every case; the rest are the case's names."""
     scope_of = dict(marks)
-    words = "|".join(map(re.escape, sorted(scope_of, key=len, reverse=True)))
-    return re.compile(words or "(?!)"), scope_of
+    words = tuple(dict.fromkeys(w for w, _ in marks[:generic]))
+    names = tuple(dict.fromkeys(w for w, _ in marks[generic:]))
+    return _Marks(_generic_marks(words), names, scope_of)
 
 
-def _marks(data: Data, place: Place | None) -> tuple[tuple[str, str], ...]:
+def _marks(data: Data, place: Place | None) -> _Marks:
     """(word, scope): figures.yaml's words (全区, 小区 …), then the case's own place names, full and short
     (闵行区 and 闵行), which win over a generic word."""
     marks = [(word, scope) for scope, words in data.figure_scopes for word in words]
+    generic = len(marks)
     for scope in SCOPES:
         name = getattr(place, {"estate": "neighbourhood"}.get(scope, scope), None) if place else None
         if name:
             short = next((name.removesuffix(x) for x in _PLACE_SUFFIXES[scope] if name.endswith(x)), name)
             marks += [(name, scope)] + ([(short, scope)] if len(short) >= 2 else [])
-    return tuple(marks)
+    return _scope_marks(tuple(marks), generic)
 
 
-def _scope(marks: re.Pattern[str], scope_of: dict[str, str], before: str) -> str:
+def _scope(marks: _Marks, before: str) -> str:
     """The scope of the last place word before the number (小区里 reads as 小区, not 区里); else the case's.
     A counted word is no place: in 分布在400余个小区，合计8157个门洞 the 8157 is not an estate's; nor is a
     speaker (街道工作人员介绍，…): the place word must be the figure's subject, not who tells it."""
     last = None
-    for m in marks.finditer(before):
-        if before[m.start() - 1 : m.start()] not in ("个", "余", "多") and not _SPEAKER.match(before, m.end()):
-            last = m
-    return scope_of[last.group(0)] if last else "estate"
+    for start, end, word in marks.finditer(before):
+        if before[start - 1 : start] not in ("个", "余", "多") and not _SPEAKER.match(before, end):
+            last = word
+    return marks.scope_of[last] if last else "estate"
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -131,7 +168,7 @@ def find_figures(data: Data, sentences: list[str], place: Place | None = None) -
     street's, district's or city's total, told by the last place word before the number. A number is
     read once (the first rule that takes it wins), a plan (计划开工800台) gets the rule's planned label,
     and an ordinal (第400台) is never a count. Sentences with a scope_exclude word (全国) are skipped."""
-    marks, scope_of = _scope_marks(_marks(data, place))
+    marks = _marks(data, place)
     taken: set[tuple[int, int]] = set()  # (sentence, position of the number)
     found: dict[tuple[str, str], list[tuple[int, int, int, Figure]]] = {}
     for order, rule in enumerate(data.figures):
@@ -147,7 +184,7 @@ def find_figures(data: Data, sentences: list[str], place: Place | None = None) -
                 plan = rule.planned and any(w in _clause(sentence, m.start(), m.end()) for w in data.figure_plan_words)
                 label = rule.planned if plan else rule.label
                 unit = m.groupdict().get("unit") or rule.unit
-                figure = Figure(label, value, unit, sentence, _scope(marks, scope_of, sentence[:at]))
+                figure = Figure(label, value, unit, sentence, _scope(marks, sentence[:at]))
                 same = found.setdefault((label, figure.scope), [])
                 twin = next((i for i, (*_, f) in enumerate(same) if (f.value, f.unit) == (value, unit)), None)
                 if twin is None and len(same) < MAX_PER_LABEL:
@@ -160,12 +197,34 @@ def find_figures(data: Data, sentences: list[str], place: Place | None = None) -
     return tuple(f for *_, f in ranked)
 
 
-def find_stage(data: Data, sentences: list[str]) -> StageClaim | None:
-    """The latest stage the article says has happened (plans and worries do not count)."""
+def find_stage(data: Data, sentences: list[str], place: Place | None = None) -> StageClaim | None:
+    """The latest stage the article says has happened (plans and worries do not count). A cue speaks
+    of the case's own estate unless a street's, district's or city's name or word stands before it in
+    its sentence (甘泉路街道已有37台加装电梯投入使用 is the street's total, not the estate's stage), nor
+    another estate's name (看了隔壁桐荫苑已经开工的电梯), and a
+    cue followed by 后 is a condition (电梯投用后由物业托底), not an event."""
+    marks = _marks(data, place)
+    # Another estate named before the cue (看了隔壁桐荫苑已经开工的电梯) is where it happened.
+    others = {
+        n for name in (place.other_neighbourhoods if place else ()) for n in (name, estate_key(name)) if len(n) >= 2
+    }
     past = [s for s in sentences if not any(word in s for word in data.stage_future)]
+
+    def told(sentence: str, cue: str) -> bool:
+        at = sentence.find(cue)
+        while at != -1:
+            before = sentence[:at]
+            last_mark = max((end for _, end, _ in marks.finditer(before)), default=-1)
+            elsewhere = max((before.rfind(o) + len(o) for o in others if o in before), default=-2) >= last_mark
+            if not sentence.startswith(("后", "以后"), at + len(cue)) and not elsewhere:
+                if _scope(marks, before) == "estate":
+                    return True
+            at = sentence.find(cue, at + 1)
+        return False
+
     for stage in reversed(data.stages):
         for sentence in past:
-            if any(c in sentence for c in stage.cues) and not any(x in sentence for x in stage.none_of):
+            if any(told(sentence, c) for c in stage.cues) and not any(x in sentence for x in stage.none_of):
                 return StageClaim(stage.id, stage.name, sentence)
     return None
 
