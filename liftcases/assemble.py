@@ -9,12 +9,11 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
+from .localities import Estate, PlaceIndex, StreetPlace
 from .model import Case, City, District, Method, Obstacle, ObstacleUse
-
-UNKNOWN_STREET = "（街道未注明）"
 
 
 @dataclass(frozen=True)
@@ -48,9 +47,11 @@ class ObstaclePage:
 @dataclass(frozen=True)
 class DistrictPage:
     district: District
-    streets: tuple[tuple[str, tuple[Case, ...]], ...]
+    streets: tuple[StreetPlace, ...]  # the streets that have cases, by name
     methods: tuple[tuple[Method, int], ...]
     cases: tuple[Case, ...]
+    unstreeted: tuple[Case, ...] = ()  # cases no street page lists: their street is not known
+    estates: tuple[Estate, ...] = ()  # the district's estates whose street is not known
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Site:
     related: dict[str, tuple[Case, ...]]  # case slug -> related cases, best first
     moved: dict[str, str]  # slug of a near-duplicate merged away -> slug of the case it joined
     obstacles: tuple[ObstaclePage, ...] = ()  # taxonomy order
+    places: PlaceIndex = field(default_factory=PlaceIndex.empty)  # streets and estates with their cases
 
     def district_for(self, case: Case) -> District | None:
         p = case.place
@@ -165,6 +167,7 @@ def assemble(
     cities: tuple[City, ...],
     related: dict[str, tuple[str, ...]] | None = None,
     obstacles: tuple[Obstacle, ...] = (),
+    places: PlaceIndex | None = None,
 ) -> Site:
     """``related`` (slug -> related slugs) may be given when it is known not to have changed."""
     ordered = tuple(sorted(cases, key=_sort_key, reverse=True))
@@ -215,26 +218,25 @@ def assemble(
                 obstacles=tuple((obstacle_of[o], n) for o, n in tied.get(method.id, Counter()).most_common()),
             )
         )
+    places = places or PlaceIndex.empty()
+    streets_of: dict[tuple[str, str], list[StreetPlace]] = {}
+    for street in places.streets:
+        streets_of.setdefault((street.district.city, street.district.name), []).append(street)
     district_pages = []
     for city in cities:
         for district in city.districts:
             here = tuple(by_district.get((city.name, district.name), ()))
             if not here and city.name != "上海市":
                 continue
-            streets: dict[str, list[Case]] = {}
-            for case in here:
-                streets.setdefault(case.place.street or UNKNOWN_STREET, []).append(case)
             profile: Counter[str] = Counter(u.id for c in here for u in c.methods)
             district_pages.append(
                 DistrictPage(
                     district=district,
-                    streets=tuple(
-                        sorted(
-                            ((s, tuple(cs)) for s, cs in streets.items()), key=lambda x: (x[0] == UNKNOWN_STREET, x[0])
-                        )
-                    ),
+                    streets=tuple(streets_of.get((city.name, district.name), ())),
                     methods=tuple((method_of[i], n) for i, n in profile.most_common()),
                     cases=here,
+                    unstreeted=tuple(c for c in here if c.slug not in places.street_of),
+                    estates=places.unstreeted(district),
                 )
             )
     return Site(
@@ -247,4 +249,5 @@ def assemble(
         related=_materialise(related, ordered) if related is not None else related_cases(ordered),
         moved=moved,
         obstacles=tuple(obstacle_pages),
+        places=places,
     )

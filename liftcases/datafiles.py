@@ -89,6 +89,25 @@ def _obstacles(raw: Any, path: Path, method_ids: set[str], problems: list[Proble
 
 
 @dataclass(frozen=True)
+class PlaceJoin:
+    """places.yaml: names the build would keep apart that are one place, shown as ``name``."""
+
+    district: str
+    name: str
+    aliases: tuple[str, ...]
+    street: str | None = None  # where the estate is when its articles do not say
+    slug: str | None = None
+
+
+@dataclass(frozen=True)
+class PlaceApart:
+    """places.yaml: names the build would join (they differ only by a suffix) that are different places."""
+
+    district: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Data:
     methods: tuple[Method, ...]
     categories: tuple[str, ...]
@@ -102,6 +121,10 @@ class Data:
     files: tuple[Path, ...]  # every file read, for cache keys and messages
     figure_scopes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # scope -> words that mark it (figures.yaml)
     figure_plan_words: tuple[str, ...] = ()  # words that make a figure's clause a plan
+    # The lift counts an estate's timeline charts, in stage order: (figure label, short name).
+    timeline_series: tuple[tuple[str, str], ...] = ()
+    place_joins: tuple[PlaceJoin, ...] = ()
+    place_aparts: tuple[PlaceApart, ...] = ()
 
 
 class DataError(Exception):
@@ -244,6 +267,45 @@ def _with_towns(cities: tuple[City, ...], path: Path, problems: list[Problem]) -
     return tuple(merged)
 
 
+Places = tuple[tuple[PlaceJoin, ...], tuple[PlaceApart, ...]]
+
+
+def _places(raw: Any, path: Path, cities: tuple[City, ...], problems: list[Problem]) -> Places:
+    """places.yaml: joins and splits of place names, each in a district the gazetteer knows."""
+    districts = {(d.city, d.name): d for c in cities for d in c.districts}
+    joins, aparts = [], []
+    for key in ("join", "apart"):
+        for n, item in enumerate(_mapping(raw).get(key) or (), 1):
+            item = _mapping(item)
+
+            def bad(message: str, n: int = n, key: str = key) -> None:
+                problems.append(Problem(str(path), f"{key} 第 {n} 条：{message}", None, "error"))
+
+            # 普陀区 is Shanghai's unless the entry names another city (舟山市).
+            district = districts.get((str(item.get("city") or "上海市"), str(item.get("district", ""))))
+            name, street, slug = str(item.get("name") or ""), item.get("street"), item.get("slug")
+            if district is None:
+                bad(f"区“{item.get('district')}”不在地名表里；请写区的全称，如 普陀区（上海以外的区另写 city）")
+            elif key == "apart":
+                names = _strs(item.get("names"))
+                if len(names) < 2:
+                    bad("names 至少要有两个名字")
+                else:
+                    aparts.append(PlaceApart(district.name, names))
+            elif not name:
+                bad("缺少 name（页面上显示的名字）")
+            elif street and str(street) not in {*(s.name for s in district.streets), *district.towns}:
+                bad(f"{district.name}没有“{street}”；请写该区街道或镇的全称")
+            elif slug and not ID_RE.match(str(slug)):
+                bad("slug 只能用小写字母、数字和连字符")
+            else:
+                aliases = _strs(item.get("aliases"))
+                joins.append(
+                    PlaceJoin(district.name, name, aliases, str(street) if street else None, slug and str(slug))
+                )
+    return tuple(joins), tuple(aparts)
+
+
 def _rules(raw: Any, key: str, path: Path, problems: list[Problem]) -> tuple[Rule, ...]:
     rules = []
     for n, item in enumerate(raw.get(key) or (), 1):
@@ -259,7 +321,7 @@ def load_data(data_dir: Path) -> Data:
     problems: list[Problem] = []
     paths = {
         name: data_dir / f"{name}.yaml"
-        for name in ("methods", "gazetteer", "boilerplate", "figures", "stages", "obstacles")
+        for name in ("methods", "gazetteer", "boilerplate", "figures", "stages", "obstacles", "places")
     }
     raw = {name: _read_yaml(path, problems) for name, path in paths.items()}
     methods, categories = _methods(raw["methods"], paths["methods"], problems)
@@ -291,6 +353,10 @@ def load_data(data_dir: Path) -> Data:
             stages.append(Stage(str(item["id"]), str(item["name"]), _strs(item["cues"]), _strs(item.get("none_of"))))
         except (KeyError, TypeError) as exc:
             problems.append(Problem(str(paths["stages"]), f"第 {n} 个阶段缺少字段：{exc}", None, "error"))
+    joins, aparts = _places(raw["places"], paths["places"], cities, problems)
+    series = [_mapping(item) for item in fig_raw.get("timeline") or ()]
+    if any(not (item.get("label") and item.get("name")) for item in series):
+        problems.append(Problem(str(paths["figures"]), "timeline 的每一条都要有 label 和 name", None, "error"))
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
     return Data(
@@ -303,6 +369,9 @@ def load_data(data_dir: Path) -> Data:
         figure_scope_exclude=_strs(fig_raw.get("scope_exclude")),
         figure_scopes=tuple((str(k), _strs(v)) for k, v in _mapping(fig_raw.get("scopes")).items()),
         figure_plan_words=_strs(fig_raw.get("plan_words")),
+        timeline_series=tuple((str(item["label"]), str(item["name"])) for item in series),
+        place_joins=joins,
+        place_aparts=aparts,
         stages=tuple(stages),
         stage_future=_strs(stage_raw.get("future")),
         files=tuple(sorted([*paths.values(), towns])),

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .assemble import Site
+from .localities import Latest, latest_totals, newest_first
 from .model import Case
 from .settings import Settings
 
@@ -35,6 +36,7 @@ CASES_SCHEMA: tuple[tuple[str, str, str], ...] = (
     ("district", "字符串或 null", "区的全称，如 普陀区"),
     ("street", "字符串或 null", "街道或镇，文中写明时才有"),
     ("neighbourhood", "字符串或 null", "案例所在的主要小区或居民区"),
+    ("place_ids", "对象", "{district, street, neighbourhood}：案例所在地点页的 id（见 places.json），没有就是 null"),
     ("other_neighbourhoods", "字符串数组", "文中提到的其他小区，按出现先后"),
     ("buildings", "数组", "涉及的楼号，如 37号、3号楼"),
     ("place_evidence", "对象", "地点各字段所依据的原句"),
@@ -72,6 +74,7 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
         "district": p.district,
         "street": p.street,
         "neighbourhood": p.neighbourhood,
+        "place_ids": place_ids(case, site),
         "other_neighbourhoods": list(p.other_neighbourhoods),
         "buildings": list(p.buildings),
         "place_evidence": dict(p.evidence),
@@ -104,6 +107,58 @@ def case_record(case: Case, site: Site) -> dict[str, Any]:
         ],
         "problems": [p.message for p in case.problems],
     }
+
+
+def place_ids(case: Case, site: Site) -> dict[str, str | None]:
+    """The ids of the place pages a case is listed on (places.json): its district's, its street's (its
+    own, or its estate's when the article names none) and its estate's."""
+    district = site.district_for(case)
+    street = site.places.street_of.get(case.slug)
+    estate = site.places.estate_of.get(case.slug)
+    return {
+        "district": f"districts/{district.slug}" if district else None,
+        "street": street.id if street else None,
+        "neighbourhood": estate.id if estate else None,
+    }
+
+
+def _latest(found: tuple[Latest, ...]) -> list[dict[str, Any]]:
+    return [
+        {"label": x.lift.label, "value": x.lift.value, "unit": x.lift.unit, "date": x.case.article.date,
+         "case": x.case.slug}
+        for x in found
+    ]  # fmt: skip
+
+
+def places_json(site: Site) -> str:
+    """data/places.json: every district, street and estate that has a page, with its cases (newest
+    first) and the latest lift counts reported for it (an estate's own; a street's or district's total)."""
+    series = site.places.series
+    records: list[dict[str, Any]] = []
+    for dp in site.districts:
+        if dp.cases:
+            records.append({
+                "id": f"districts/{dp.district.slug}", "kind": "district", "name": dp.district.name,
+                "aliases": list(dp.district.aliases), "parent": None, "city": dp.district.city,
+                "url": dp.district.url, "cases": [c.slug for c in dp.cases], "stage": None,
+                "latest": _latest(latest_totals(dp.cases, "district", series)),
+            })  # fmt: skip
+    for st in site.places.streets:
+        records.append({
+            "id": st.id, "kind": "street", "name": st.name, "aliases": [], "parent": f"districts/{st.district.slug}",
+            "city": st.district.city, "url": st.url, "cases": [c.slug for c in st.cases], "stage": None,
+            "latest": _latest(latest_totals(st.cases, "street", series)),
+        })  # fmt: skip
+    for e in site.places.estates:
+        street = site.places.street_page(e)
+        stage = {"id": e.stage[0].id, "name": e.stage[0].name, "case": e.stage[1].slug} if e.stage else None
+        records.append({
+            "id": e.id, "kind": "neighbourhood", "name": e.name, "aliases": list(e.aliases),
+            "parent": street.id if street else f"districts/{e.district.slug}", "city": e.district.city,
+            "url": e.url, "cases": [c.slug for c in newest_first(list(e.cases))], "stage": stage,
+            "latest": _latest(e.latest),
+        })  # fmt: skip
+    return json_lines(records)
 
 
 def cases_json(site: Site) -> str:

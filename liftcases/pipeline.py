@@ -22,6 +22,7 @@ from .duplicates import merge_duplicates
 from .enrich import enrich
 from .ingest import read_article, scan, unique_slugs
 from .inputs import STAMP_FILE, Paths, inputs_stamp, stamp_record
+from .localities import index_places
 from .model import Case, Problem
 from .normalise import normalise
 from .places import Gazetteer, build_gazetteer
@@ -258,6 +259,8 @@ def _build(
     cases, moved, merged = merge_duplicates(cases)
     problems += merged
     lap("merge duplicates")
+    places = index_places(cases, data)
+    lap("places")
     publishing = write and not (strict and problems)
     staging = indexing = None
     workers = 1 if cache else _workers(len(cases))  # make serve keeps its pages in this process
@@ -265,7 +268,7 @@ def _build(
         staging = staging_dir(paths.out)
         if search:
             # Pagefind needs only the cases and the taxonomy: it works while the site is assembled and rendered.
-            searchable = Searchable(tuple(cases), data.methods, data.obstacles)
+            searchable = Searchable(tuple(cases), data.methods, data.obstacles, places.streets, places.estates)
             indexing = Indexing(searchable, staging, previous=paths.out if paths.out.is_dir() else None)
     try:
         if indexing is not None:
@@ -273,7 +276,7 @@ def _build(
             lap("search records")
         signature = related_signature(cases) if cache is not None else ()
         known = cache.related if cache is not None and cache.related_signature == signature else None
-        site = assemble(cases, moved, data.methods, data.categories, data.cities, known, data.obstacles)
+        site = assemble(cases, moved, data.methods, data.categories, data.cities, known, data.obstacles, places)
         if cache is not None:
             cache.related_signature = signature
             cache.related = {slug: tuple(c.slug for c in others) for slug, others in site.related.items()}

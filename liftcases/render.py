@@ -8,7 +8,6 @@ template: article text is data, never markup.
 from __future__ import annotations
 
 import zlib
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,13 +16,30 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .assemble import DistrictPage, MethodPage, ObstaclePage, Site
-from .charts import bar_chart, tile_map
-from .exports import CASES_SCHEMA, atom_feed, cases_csv, cases_json, review_json, robots, sitemap
-from .model import Case, Method
+from .assemble import Site
+from .contexts import (
+    about_context,
+    case_context,
+    district_context,
+    districts_index_context,
+    estate_context,
+    home_context,
+    method_context,
+    methods_index_context,
+    moved_context,
+    not_found_context,
+    obstacle_context,
+    obstacles_index_context,
+    review_context,
+    search_context,
+    street_context,
+)  # fmt: skip
+from .exports import atom_feed, cases_csv, cases_json, places_json, review_json, robots, sitemap
+from .localities import Estate
+from .model import Case
 from .parallel import SliceMap
 from .settings import Settings
-from .zh_text import slugify, split_sentences
+from .zh_text import slugify
 
 # What article HTML may contain after the sanitiser: structure, emphasis, links and images; nothing
 # that runs script, embeds another page, submits a form or styles the page.
@@ -114,145 +130,6 @@ def make_env(templates: Path, settings: Settings) -> Environment:
     return env
 
 
-def _common(settings: Settings, page_title: str, path: str, section: str) -> dict[str, Any]:
-    return {"settings": settings, "page_title": page_title, "path": path, "section": section}
-
-
-LEAD_MAX = 120
-
-
-def lead_summary(case: Case) -> str:
-    """The opening of the article: its first sentences, up to about LEAD_MAX characters."""
-    first = next((b.text for b in case.article.blocks if b.kind == "p"), "")
-    lead = ""
-    for sentence in split_sentences(first):
-        if lead and len(lead) + len(sentence) > LEAD_MAX:
-            break
-        lead += sentence
-    return lead
-
-
-def case_context(case: Case, site: Site, settings: Settings) -> dict[str, Any]:
-    district = site.district_for(case)
-    methods = [(site.method_of[u.id], u) for u in case.methods]
-    # Methods backed by the same sentence are shown together, so a sentence listing ten methods
-    # appears once, not ten times.
-    groups: dict[str, list[Method]] = {}
-    for method, use in methods:
-        groups.setdefault(use.evidence[0] if use.evidence else "", []).append(method)
-    return _common(settings, case.article.title, case.url, "cases") | {
-        "case": case,
-        "article": case.article,
-        "lead": lead_summary(case),
-        "district": district,
-        "methods": methods,
-        "evidence_groups": list(groups.items()),
-        "method_of": site.method_of,
-        "related": site.related.get(case.slug, ()),
-    }
-
-
-def obstacle_context(page: ObstaclePage, site: Site, settings: Settings) -> dict[str, Any]:
-    return _common(settings, page.obstacle.name, page.obstacle.url, "obstacles") | {
-        "page": page,
-        "method_of": site.method_of,
-    }
-
-
-def obstacles_index_context(site: Site, settings: Settings) -> dict[str, Any]:
-    pages = sorted(site.obstacles, key=lambda p: (-len(p.entries), p.obstacle.id))
-    return _common(settings, "难题", "/obstacles/", "obstacles") | {"pages": pages}
-
-
-def method_context(page: MethodPage, settings: Settings) -> dict[str, Any]:
-    return _common(settings, page.method.name, page.method.url, "methods") | {"page": page}
-
-
-def district_context(page: DistrictPage, settings: Settings) -> dict[str, Any]:
-    path = f"/districts/{page.district.slug}/"
-    return _common(settings, page.district.name, path, "districts") | {"page": page}
-
-
-def methods_index_context(site: Site, settings: Settings) -> dict[str, Any]:
-    groups = [(cat, [p for p in site.methods if p.method.category == cat]) for cat in site.categories]
-    return _common(settings, "做法", "/methods/", "methods") | {"groups": groups}
-
-
-def districts_index_context(site: Site, settings: Settings) -> dict[str, Any]:
-    shanghai = [p for p in site.districts if p.district.city == "上海市"]
-    others = [p for p in site.districts if p.district.city != "上海市"]
-    return _common(settings, "地区", "/districts/", "districts") | {
-        "shanghai": shanghai,
-        "others": others,
-        "map": tile_map(site.districts),
-    }
-
-
-LIFTS_DONE = "已建成电梯"  # the figure label whose values add up to the lifts reported
-
-
-def home_context(site: Site, settings: Settings) -> dict[str, Any]:
-    used = sorted((p for p in site.methods if p.entries), key=lambda p: (-len(p.entries), p.method.id))
-    years = Counter((c.article.date or "")[:4] for c in site.cases if c.article.date)
-    # Only the cases' own lifts: a district's total told in a case is not more lifts.
-    lifts = sum(f.value for c in site.cases for f in c.figures if f.label == LIFTS_DONE and f.scope == "estate")
-    return _common(settings, settings.title, "/", "home") | {
-        "latest": site.cases[:10],
-        "method_chart": bar_chart([(p.method.name, len(p.entries), p.method.url) for p in used[:15]]),
-        "year_chart": bar_chart([(f"{y}年", n, None) for y, n in sorted(years.items(), reverse=True)]),
-        "map": tile_map(site.districts),
-        # One question per obstacle, the most met first: the reader's way in by problem.
-        "questions": [
-            (p.obstacle.questions[0], p.obstacle.url)
-            for p in sorted(site.obstacles, key=lambda p: (-len(p.entries), p.obstacle.id))
-            if p.obstacle.questions
-        ][:8],
-        "stats": {
-            "cases": len(site.cases),
-            "districts": len({(c.place.city, c.place.district) for c in site.cases if c.place.district}),
-            "methods": len(used),
-            "lifts": int(lifts),
-        },
-    }
-
-
-def search_context(site: Site, settings: Settings) -> dict[str, Any]:
-    return _common(settings, "搜索", "/search/", "search") | {}
-
-
-def moved_context(slug: str, target: str, settings: Settings) -> dict[str, Any]:
-    return _common(settings, "已合并的报道", f"/cases/{slug}/", "cases") | {"target": f"/cases/{target}/"}
-
-
-def not_found_context(site: Site, settings: Settings) -> dict[str, Any]:
-    return _common(settings, "找不到页面", "/404.html", "") | {}
-
-
-# How much each doubt lowers the build's confidence in a case (out of 100).
-DOUBTS = {"district": 30, "date": 15, "methods": 30, "neighbourhood": 10, "problem": 10}
-
-
-def confidence(case: Case) -> int:
-    score = 100
-    score -= DOUBTS["district"] if not case.place.district else 0
-    score -= DOUBTS["date"] if not case.article.date else 0
-    score -= DOUBTS["methods"] if not case.methods else 0
-    score -= DOUBTS["neighbourhood"] if not case.place.neighbourhood else 0
-    score -= DOUBTS["problem"] * len(case.problems)
-    return max(0, score)
-
-
-def review_context(site: Site, settings: Settings) -> dict[str, Any]:
-    """The editors' queue: the cases most in need of a look first."""
-    items = [{"case": c, "confidence": confidence(c), "problems": [p.message for p in c.problems]} for c in site.cases]
-    items.sort(key=lambda item: (item["confidence"], item["case"].slug))
-    return _common(settings, "编辑核查", "/review/", "review") | {"items": items}
-
-
-def about_context(site: Site, settings: Settings) -> dict[str, Any]:
-    return _common(settings, "关于", "/about/", "about") | {"schema": CASES_SCHEMA, "count": len(site.cases)}
-
-
 # make serve keeps this between rebuilds (see pipeline.BuildCache): output path -> (what the file was
 # made from, its bytes). A file is made again only when what it is made from changed: for a case page,
 # the case and its related cases (the very same objects, as the cache keeps unchanged cases); for any
@@ -293,31 +170,64 @@ def make(out: Output, pages: PageCache | None, rel: str, key: object, produce: C
     out.write(rel, _kept_or_made(pages, rel, key, produce))
 
 
+def _places_of(site: Site, case: Case) -> tuple[object, ...]:
+    street, estate = site.places.street_of.get(case.slug), site.places.estate_of.get(case.slug)
+    return (street and street.url, estate and (estate.url, estate.name, len(estate.steps)))
+
+
 def _case_pages(
     site: Site, settings: Settings, env: Environment, out: Output, cases: tuple[Case, ...], pages: PageCache | None
 ) -> None:
     template = env.get_template("case.html")
-    # A case page shows the case and its related cases, nothing else that a rebuild can change.
-    keyed = [(case.url.lstrip("/") + "index.html", (case, *site.related.get(case.slug, ())), case) for case in cases]
+    # A case page shows the case, its related cases and its places' addresses (and the number of its
+    # estate's articles), nothing else that a rebuild can change.
+    keyed = [
+        (case.url.lstrip("/") + "index.html", (case, *site.related.get(case.slug, ()), *_places_of(site, case)), case)
+        for case in cases
+    ]
     if pages is not None:  # make serve: the pages an edit changed first, so the open page reloads soonest
         keyed.sort(key=lambda item: _same(pages.get(item[0], (None,))[0], item[1]))
     for rel, key, case in keyed:
         make(out, pages, rel, key, lambda c=case: template.render(case_context(c, site, settings)))
 
 
-def _case_slice(job: tuple[Site, Settings, Path, Path], start: int, stop: int) -> tuple[dict[str, int], list[str]]:
-    """In a worker: render one slice of the case pages straight into the output folder."""
+def _estate_pages(
+    site: Site, settings: Settings, env: Environment, out: Output, estates: tuple[Estate, ...], pages: PageCache | None
+) -> None:
+    template = env.get_template("estate.html")
+    for estate in estates:
+        context = estate_context(estate, site, settings)
+        rel = estate.url.lstrip("/") + "index.html"
+        make(out, pages, rel, ("estate.html", *sorted(context.items())), lambda c=context: template.render(c))
+
+
+def _many_pages(
+    site: Site, settings: Settings, env: Environment, out: Output, start: int, stop: int, pages: PageCache | None
+) -> None:
+    """The pages there are one of per case and per estate, numbered cases first: those from start to stop."""
+    n = len(site.cases)
+    _case_pages(site, settings, env, out, site.cases[start:stop], pages)
+    _estate_pages(site, settings, env, out, site.places.estates[max(0, start - n) : max(0, stop - n)], pages)
+
+
+# The environment the forked workers use, its templates compiled in the parent before the fork:
+# compiling them costs 0.15 s, once per slice otherwise.
+_forked_env: Environment | None = None
+
+
+def _slice(job: tuple[Site, Settings, Path, Path], start: int, stop: int) -> tuple[dict[str, int], list[str]]:
+    """In a worker: render one slice of the case and estate pages straight into the output folder."""
     site, settings, templates, root = job
     out = Output(root)
-    _case_pages(site, settings, make_env(templates, settings), out, site.cases[start:stop], None)
+    _many_pages(site, settings, _forked_env or make_env(templates, settings), out, start, stop, None)
     return out.checksums, out.written
 
 
 def render(
     site: Site, settings: Settings, templates: Path, out: Output, pages: PageCache | None = None, workers: int = 1
 ) -> None:
-    """Write every page. With ``workers`` > 1 (a fresh output folder, no page cache), the case pages
-    are rendered by forked processes while this one renders the rest: the bytes are the same."""
+    """Write every page. With ``workers`` > 1 (a fresh output folder, no page cache), the case and
+    estate pages are rendered by forked processes while this one renders the rest: the bytes are the same."""
     env = make_env(templates, settings)
     pages_list: list[str] = []
 
@@ -328,11 +238,16 @@ def render(
             pages_list.append(path)
 
     pool = None
+    many = len(site.cases) + len(site.places.estates)
     if workers > 1 and pages is None and out.previous is None and site.cases:
-        pool = SliceMap(_case_slice, (site, settings, templates, out.root), len(site.cases), workers)
+        global _forked_env
+        _forked_env = env
+        env.get_template("case.html"), env.get_template("estate.html")
+        pool = SliceMap(_slice, (site, settings, templates, out.root), many, workers)
+        _forked_env = None
     try:
         if pool is None:  # case pages first: after an edit, the page an editor has open is written soonest
-            _case_pages(site, settings, env, out, site.cases, pages)
+            _many_pages(site, settings, env, out, 0, many, pages)
         page("home.html", "/", home_context(site, settings))
         page("search.html", "/search/", search_context(site, settings))
         page("about.html", "/about/", about_context(site, settings))
@@ -365,6 +280,10 @@ def render(
             path = f"/districts/{dp.district.slug}/"
             page("district.html", path, district_context(dp, settings))
             feed(path, f"{dp.district.name} · {settings.title}", dp.cases)
+        for street in site.places.streets:
+            page("street.html", street.url, street_context(street, site, settings))
+            feed(street.url, f"{street.district.name}{street.name} · {settings.title}", street.cases)
+        pages_list += [estate.url for estate in site.places.estates]
         feed("/", settings.title, site.cases)
         out.write("sitemap.xml", sitemap(settings, pages_list))
         out.write("robots.txt", robots(settings))
@@ -373,6 +292,7 @@ def render(
         make(out, pages, "data/cases.json", everything, lambda: cases_json(site))
         make(out, pages, "data/cases.csv", everything, lambda: cases_csv(site))
         make(out, pages, "data/review.json", everything, lambda: review_json(site))
+        make(out, pages, "data/places.json", (settings, site.places), lambda: places_json(site))
         assets = templates / "assets"
         for path in sorted(assets.rglob("*")):
             if path.is_file():

@@ -17,6 +17,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -26,12 +27,13 @@ from pathlib import Path
 
 from .assemble import Site
 from .inputs import STAGING_PREFIX
+from .localities import Estate, StreetPlace
 from .model import Case, Method, Obstacle, Problem
 from .parallel import SliceMap, remove_later
 from .zh_text import compact, to_simplified
 
 LANGUAGE = "zh-cn"  # Pagefind has no stemmer for it, so our pairs are indexed as they are
-CASE, METHOD, OBSTACLE = "案例", "做法", "难题"
+CASE, METHOD, OBSTACLE, PLACE = "案例", "做法", "难题", "地点"
 _CJK_START, _CJK_END = 0x4E00, 0x9FFF
 
 
@@ -121,10 +123,13 @@ class Searchable:
     cases: tuple[Case, ...]
     methods: tuple[Method, ...]
     obstacles: tuple[Obstacle, ...]
+    streets: tuple[StreetPlace, ...] = ()
+    estates: tuple[Estate, ...] = ()
 
     @classmethod
     def of(cls, site: Site) -> Searchable:
-        return cls(site.cases, tuple(p.method for p in site.methods), tuple(p.obstacle for p in site.obstacles))
+        methods, obstacles = tuple(p.method for p in site.methods), tuple(p.obstacle for p in site.obstacles)
+        return cls(site.cases, methods, obstacles, site.places.streets, site.places.estates)
 
 
 def method_records(s: Searchable) -> list[Record]:
@@ -140,6 +145,29 @@ def obstacle_records(s: Searchable) -> list[Record]:
         _page_record(o.url, o.name, [o.name, *o.aliases, *o.questions, o.summary, o.description], "加梯难题", OBSTACLE)
         for o in s.obstacles
     ]
+
+
+def searched_estates(s: Searchable) -> list[Estate]:
+    """The estates whose pages search lists: those with a timeline, two articles or more. An estate
+    with one article is found through its case (whose text names it, and whose page links to the
+    estate's); a record each would double the records Pagefind searches, and at 2,000 records
+    Pagefind's matching of CJK pairs starts to lose pages that hold the query (measured on the
+    1,000-article corpus: 因户施策 found 15 of 24)."""
+    return [e for e in s.estates if len(e.steps) > 1]
+
+
+def place_records(s: Searchable) -> list[Record]:
+    """Street pages and estates with a timeline, found by every name of the place and the district's."""
+    records = []
+    for street in s.streets:
+        estates = [e.name for e in street.estates]
+        lines = [street.name, street.district.name + street.name, *estates]
+        records.append(_page_record(street.url, street.name, lines, street.district.name, PLACE))
+    for e in searched_estates(s):
+        where = " › ".join(x for x in (e.district.name, e.street) if x)
+        lines = [e.name, *e.aliases, where]
+        records.append(_page_record(e.url, e.name, lines, where, PLACE))
+    return records
 
 
 def t2s_map(s: Searchable) -> dict[str, str]:
@@ -168,20 +196,42 @@ def filter_values(filters: list[dict[str, list[str]]]) -> dict[str, dict[str, in
 
 def method_names(s: Searchable) -> list[dict[str, object]]:
     """Names that pin a page first in the results: a method's name or alias, an obstacle's name,
-    alias or question."""
+    alias or question, a street's or estate's name."""
     names: list[dict[str, object]] = [{"url": m.url, "names": [m.name, *m.aliases]} for m in s.methods]
     names += [{"url": o.url, "names": [o.name, *o.aliases, *o.questions]} for o in s.obstacles]
+    names += [{"url": p.url, "names": [p.name]} for p in s.streets]
+    names += [{"url": e.url, "names": [e.name, *e.aliases]} for e in searched_estates(s)]
     return names
+
+
+# A letter no query holds, that Pagefind keeps as part of a word ("_" is a word break to it).
+SHIELD = "\u01c2"  # ǂ
+# Where Pagefind starts a word in a metadata value: after white space (as Python's re sees it, written
+# out so that search.js can use the same class) and after ASCII punctuation ("因户施策" in a JSON list
+# is a word of its own).
+WORD_BREAK = "[\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000!-/:-@\\[-`{-~]"
+_BREAKS = re.compile(WORD_BREAK + "+")
+
+
+def shield(value: str) -> str:
+    """A metadata value with SHIELD at its start and after each run of word breaks: at the start of
+    each word Pagefind would index in it.
+
+    Pagefind indexes metadata too, each word whole (a paragraph of Chinese is one word); a query's
+    pairs then match those words as prefixes and crowd the pages that really have the pair out of
+    Pagefind's results (lost recall, measured: 因户施策 found 15 of 24 cases). No query holds SHIELD,
+    so shielded words never match; search.js takes it off again (unshield)."""
+    return SHIELD + _BREAKS.sub(r"\g<0>" + SHIELD, value)
 
 
 def record_html(r: Record) -> str:
     """One record as the small HTML page the Pagefind CLI indexes: the pairs are the body,
-    everything else is metadata, filters and a sort key."""
-    meta = "".join(f'<p data-pagefind-meta="{k}">{html.escape(v)}</p>' for k, v in sorted(r.meta.items()))
+    everything else is metadata (shielded, see ``shield``), filters and a sort key."""
+    meta = "".join(f'<p data-pagefind-meta="{k}">{html.escape(shield(v))}</p>' for k, v in sorted(r.meta.items()))
     sort = "".join(f'<p data-pagefind-sort="{k}">{html.escape(v)}</p>' for k, v in sorted(r.sort.items()))
     return (
         f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(r.meta['title'])}</title></head><body>{meta}{sort}"
+        f"<title>{html.escape(shield(r.meta['title']))}</title></head><body>{meta}{sort}"
         f"<main data-pagefind-body>{html.escape(r.content)}</main></body></html>"
     )
 
@@ -258,7 +308,7 @@ class Indexing:
             written = [r for part in SliceMap(_write_records, job, len(s.cases), workers).results() for r in part]
         else:
             written = _write_records(job, 0, len(s.cases))
-        written += _write(self.records, method_records(s) + obstacle_records(s))
+        written += _write(self.records, method_records(s) + obstacle_records(s) + place_records(s))
         search_dir = site_dir / "search"
         search_dir.mkdir(parents=True, exist_ok=True)
         (search_dir / "t2s.json").write_text(json.dumps(t2s_map(s), ensure_ascii=False, sort_keys=True), "utf-8")

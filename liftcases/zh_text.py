@@ -176,6 +176,20 @@ def slugify(text: str, sep: str = "-") -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+# Readings a place name takes where pypinyin's everyday one is wrong: 长 is chang in place names
+# (长风, 长宁, 长白), and 行 is hang in 闵行 and 曹行.
+_PLACE_PHRASES = {"闵行": "minhang", "曹行": "caohang"}
+_PLACE_CHARS = {"长": "chang"}
+
+
+def place_slug(name: str) -> str:
+    """An ASCII slug for a place name, syllables run together like the districts' (putuo, changning)."""
+    for phrase, reading in _PLACE_PHRASES.items():
+        name = name.replace(phrase, f" {reading} ")
+    name = "".join(f" {_PLACE_CHARS[ch]} " if ch in _PLACE_CHARS else ch for ch in name)
+    return slugify(name, sep="").replace("-", "")
+
+
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUMBER = "[零〇一二两三四五六七八九十百千万]+"

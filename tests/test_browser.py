@@ -59,6 +59,8 @@ PAGE_TYPES = {
     "method": "/methods/xian-yi-hou-nan/",
     "methods": "/methods/",
     "district": "/districts/putuo/",
+    "street": "/districts/putuo/changfengxincun/",
+    "estate": "/places/putuo/ganquanyuan/",
     "districts": "/districts/",
     "search": "/search/?q=红色议事厅",
     "about": "/about/",
@@ -68,11 +70,39 @@ PAGE_TYPES = {
 
 @pytest.mark.parametrize("name", sorted(PAGE_TYPES))
 def test_page_type_is_accessible_fits_a_phone_and_is_screenshotted(browser_instance, seed_server, name):
+    check_page(browser_instance, seed_server + PAGE_TYPES[name], name)
+
+
+# Place pages of the corpus with several articles per estate (tests/fixtures/estates/): a real timeline and chart.
+PLACE_PAGES = {"estate-timeline": "/places/putuo/tongyinyuan/", "street-estates": "/districts/putuo/changfengxincun/"}
+
+
+@pytest.fixture(scope="module")
+def estates_server(tmp_path_factory):
+    import shutil
+
+    from .conftest import build_into, make_content, serve
+
+    tmp = tmp_path_factory.mktemp("estates-browser")
+    content = make_content(tmp)
+    shutil.rmtree(content / "articles")
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "estates" / "articles", content / "articles")
+    _, site = build_into(tmp, content, search=False)
+    yield from serve(site)
+
+
+@pytest.mark.parametrize("name", sorted(PLACE_PAGES))
+def test_place_pages_are_accessible_fit_a_phone_and_are_screenshotted(browser_instance, estates_server, name):
+    check_page(browser_instance, estates_server + PLACE_PAGES[name], name)
+
+
+def check_page(browser_instance, url: str, name: str) -> None:
+    """At 360 and 1280 px: no horizontal scroll, no serious axe finding (at 1280), a screenshot of each."""
     ARTIFACTS.mkdir(exist_ok=True)
     for width in (360, 1280):
         context = browser_instance.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
         p = context.new_page()
-        p.goto(seed_server + PAGE_TYPES[name])
+        p.goto(url)
         if name == "search":
             p.locator("#search-results li").first.wait_for(timeout=15000)
         p.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)

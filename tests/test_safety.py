@@ -16,11 +16,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from liftcases.contexts import case_context
 from liftcases.enrich import enrich
 from liftcases.ingest import read_article
 from liftcases.inputs import STAMP_FILE
 from liftcases.normalise import normalise
-from liftcases.render import case_context, make_env
+from liftcases.render import make_env
 from liftcases.settings import Settings
 
 from .conftest import DATA, FIXTURES, GAZ, ROOT, build_into, make_content

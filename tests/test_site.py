@@ -19,7 +19,7 @@ from .markup import forbidden_markup
 
 CASE_KEYS = {
     "slug", "url", "source_file", "title", "date", "source", "channel", "source_url", "city", "district",
-    "street", "neighbourhood", "other_neighbourhoods", "buildings", "place_evidence", "stage", "methods",
+    "street", "neighbourhood", "place_ids", "other_neighbourhoods", "buildings", "place_evidence", "stage", "methods",
     "obstacles", "figures", "credits", "converted_from_traditional", "related", "other_sources", "problems",
 }  # fmt: skip
 

@@ -72,6 +72,13 @@
     return filters;
   }
 
+  // Pagefind indexes every metadata value as words split at white space, and a query's pairs would
+  // match them as prefixes (the whole text of a paragraph is one such word), crowding out the pages
+  // that really have the pair. The build puts "ǂ" (SHIELD) before each of those words (a query
+  // never has one); it is taken off here. The same word breaks as WORD_BREAK in search_index.py.
+  var SHIELDED = /(^|[\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000!-\/:-@\[-`{-~])\u01c2/g;
+  function unshield(v) { return typeof v === "string" ? v.replace(SHIELDED, "$1") : v; }
+
   function contains(meta, ts) {
     var text = compact(meta.title + "\n" + meta.text, null);
     return ts.every(function (t) { return text.indexOf(t) !== -1; });
@@ -141,6 +148,7 @@
       var batch = self.found.candidates.slice(self.next, self.next + PAGE);  // a page at a time, even for the test hook
       self.next += batch.length;
       return Promise.all(batch.map(function (c) { return c.data(); })).then(function (data) {
+        data.forEach(function (d) { Object.keys(d.meta).forEach(function (k) { d.meta[k] = unshield(d.meta[k]); }); });
         data.forEach(function (d) {
           if (contains(d.meta, self.found.terms)) self.matched += 1;
           if (contains(d.meta, self.found.terms) && passes(d.meta, self.found.filters)) self.hits.push(d);
