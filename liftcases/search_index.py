@@ -17,7 +17,6 @@ import hashlib
 import html
 import json
 import os
-import re
 import subprocess
 import tempfile
 import time
@@ -55,6 +54,20 @@ def search_units(text: str) -> list[str]:
     return list(pairs) + [ch for ch in dict.fromkeys(chars) if ch not in starts]
 
 
+def index_word(unit: str) -> str:
+    """A pair or lone character as the word Pagefind indexes: "z" and each character's code point in
+    five hex digits (梯 → z068af, 电梯 → z07535068af). Pagefind's matching of Chinese index words is
+    unreliable: a query word it does not find in the index chunk it loaded falls back to a shorter
+    word that is there, so 以心 matched 489 pages on the 1,000-article corpus and missed 10 of the 30
+    that hold it (measured). ASCII words are matched exactly, and a lone character's word is still a
+    prefix of its pairs' words. search.js writes the same words (``word``)."""
+    return "z" + "".join(f"{ord(ch):05x}" for ch in unit)
+
+
+def index_words(text: str) -> str:
+    return " ".join(map(index_word, search_units(text)))
+
+
 @dataclass(frozen=True)
 class Record:
     url: str
@@ -80,7 +93,7 @@ def case_record(case: Case) -> Record:
     meta_filters = {"filters": json.dumps(filters, ensure_ascii=False, sort_keys=True)}
     return Record(
         url=case.url,
-        content=" ".join(search_units(a.text)),
+        content=index_words(a.text),
         meta={
             "title": a.title,
             "text": a.text,
@@ -100,7 +113,7 @@ def _page_record(url: str, title: str, lines: list[str], label: str, kind: str) 
     text = "\n".join(lines)
     return Record(
         url=url,
-        content=" ".join(search_units(text)),
+        content=index_words(text),
         meta={
             "title": title,
             "text": text,
@@ -149,10 +162,8 @@ def obstacle_records(s: Searchable) -> list[Record]:
 
 def searched_estates(s: Searchable) -> list[Estate]:
     """The estates whose pages search lists: those with a timeline, two articles or more. An estate
-    with one article is found through its case (whose text names it, and whose page links to the
-    estate's); a record each would double the records Pagefind searches, and at 2,000 records
-    Pagefind's matching of CJK pairs starts to lose pages that hold the query (measured on the
-    1,000-article corpus: 因户施策 found 15 of 24)."""
+    with one article is found through its case (whose text names it, and whose breadcrumb links to
+    the estate's page), which keeps a record per article out of Pagefind's work."""
     return [e for e in s.estates if len(e.steps) > 1]
 
 
@@ -204,34 +215,14 @@ def method_names(s: Searchable) -> list[dict[str, object]]:
     return names
 
 
-# A letter no query holds, that Pagefind keeps as part of a word ("_" is a word break to it).
-SHIELD = "\u01c2"  # ǂ
-# Where Pagefind starts a word in a metadata value: after white space (as Python's re sees it, written
-# out so that search.js can use the same class) and after ASCII punctuation ("因户施策" in a JSON list
-# is a word of its own).
-WORD_BREAK = "[\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000!-/:-@\\[-`{-~]"
-_BREAKS = re.compile(WORD_BREAK + "+")
-
-
-def shield(value: str) -> str:
-    """A metadata value with SHIELD at its start and after each run of word breaks: at the start of
-    each word Pagefind would index in it.
-
-    Pagefind indexes metadata too, each word whole (a paragraph of Chinese is one word); a query's
-    pairs then match those words as prefixes and crowd the pages that really have the pair out of
-    Pagefind's results (lost recall, measured: 因户施策 found 15 of 24 cases). No query holds SHIELD,
-    so shielded words never match; search.js takes it off again (unshield)."""
-    return SHIELD + _BREAKS.sub(r"\g<0>" + SHIELD, value)
-
-
 def record_html(r: Record) -> str:
-    """One record as the small HTML page the Pagefind CLI indexes: the pairs are the body,
-    everything else is metadata (shielded, see ``shield``), filters and a sort key."""
-    meta = "".join(f'<p data-pagefind-meta="{k}">{html.escape(shield(v))}</p>' for k, v in sorted(r.meta.items()))
+    """One record as the small HTML page the Pagefind CLI indexes: the pairs' words are the body,
+    everything else is metadata, filters and a sort key."""
+    meta = "".join(f'<p data-pagefind-meta="{k}">{html.escape(v)}</p>' for k, v in sorted(r.meta.items()))
     sort = "".join(f'<p data-pagefind-sort="{k}">{html.escape(v)}</p>' for k, v in sorted(r.sort.items()))
     return (
         f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(shield(r.meta['title']))}</title></head><body>{meta}{sort}"
+        f"<title>{html.escape(r.meta['title'])}</title></head><body>{meta}{sort}"
         f"<main data-pagefind-body>{html.escape(r.content)}</main></body></html>"
     )
 

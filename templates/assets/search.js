@@ -46,6 +46,12 @@
     return String(query || "").split(/\s+/).map(function (t) { return compact(t, map); }).filter(Boolean);
   }
 
+  // The word Pagefind indexes for a pair or a lone character: "z" and each code point in five hex
+  // digits, as index_word() in search_index.py (Pagefind matches ASCII words reliably, Chinese ones not).
+  function word(unit) {
+    return "z" + Array.from(unit).map(function (ch) { return ("0000" + ch.codePointAt(0).toString(16)).slice(-5); }).join("");
+  }
+
   // Every pair of a term: a page holds them all if it contains the term.
   function units(term) {
     var chars = Array.from(term);
@@ -71,13 +77,6 @@
     selects.forEach(function (s) { if (s.value) filters[s.getAttribute("data-filter")] = s.value; });
     return filters;
   }
-
-  // Pagefind indexes every metadata value as words split at white space, and a query's pairs would
-  // match them as prefixes (the whole text of a paragraph is one such word), crowding out the pages
-  // that really have the pair. The build puts "ǂ" (SHIELD) before each of those words (a query
-  // never has one); it is taken off here. The same word breaks as WORD_BREAK in search_index.py.
-  var SHIELDED = /(^|[\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000!-\/:-@\[-`{-~])\u01c2/g;
-  function unshield(v) { return typeof v === "string" ? v.replace(SHIELDED, "$1") : v; }
 
   function contains(meta, ts) {
     var text = compact(meta.title + "\n" + meta.text, null);
@@ -105,7 +104,7 @@
       var ts = terms(query, map);
       var none = { terms: ts, filters: filters, candidates: [], pinned: null, refine: null };
       if (!ts.length) return none;
-      var some = distinct(ts, cover), all = distinct(ts, units);
+      var some = distinct(ts, cover).map(word), all = distinct(ts, units).map(word);
       var options = {};
       if (sort === "date") options.sort = { date: "desc" };
       // Pagefind drops a word that matches nothing; a query with such a word matches no page at all.
@@ -148,7 +147,6 @@
       var batch = self.found.candidates.slice(self.next, self.next + PAGE);  // a page at a time, even for the test hook
       self.next += batch.length;
       return Promise.all(batch.map(function (c) { return c.data(); })).then(function (data) {
-        data.forEach(function (d) { Object.keys(d.meta).forEach(function (k) { d.meta[k] = unshield(d.meta[k]); }); });
         data.forEach(function (d) {
           if (contains(d.meta, self.found.terms)) self.matched += 1;
           if (contains(d.meta, self.found.terms) && passes(d.meta, self.found.filters)) self.hits.push(d);
