@@ -64,9 +64,10 @@ def inputs_stamp(paths: Paths, options: dict[str, object]) -> str:
     return digest.hexdigest()
 
 
-def stamp_record(stamp: str, cases: int, problems: list[str], errors: int) -> str:
-    """What STAMP_FILE holds: the stamp, and the last build's summary to repeat when nothing changed."""
-    record = {"stamp": stamp, "cases": cases, "errors": errors, "problems": problems}
+def stamp_record(stamp: str, cases: int, problems: list[str], errors: int, search: str | None = None) -> str:
+    """What STAMP_FILE holds: the stamp, the last build's summary to repeat when nothing changed, and
+    the digest of what the site's search index was made from (so that the next build can keep it)."""
+    record = {"stamp": stamp, "cases": cases, "errors": errors, "problems": problems, "search": search}
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 

@@ -268,7 +268,7 @@ def _build(
         staging = staging_dir(paths.out)
         if search:
             # Pagefind needs only the cases and the taxonomy: it works while the site is assembled and rendered.
-            searchable = Searchable(tuple(cases), data.methods, data.obstacles, places.streets, places.estates)
+            searchable = Searchable.make(tuple(cases), data, places)
             indexing = Indexing(searchable, staging, previous=paths.out if paths.out.is_dir() else None)
     try:
         if indexing is not None:
@@ -320,7 +320,10 @@ def _build(
                 discard(staging)
                 return BuildResult(site.cases, tuple(problems), published=False, timings=lap.done())
         errors = sum(p.severity == "error" for p in problems)
-        output.write(STAMP_FILE, stamp_record(stamp, len(site.cases), [str(p) for p in problems], errors))
+        search_digest = indexing.digest if indexing is not None else None
+        output.write(
+            STAMP_FILE, stamp_record(stamp, len(site.cases), [str(p) for p in problems], errors, search_digest)
+        )
         publish(staging, paths.out)
         lap("publish")
     except BaseException:

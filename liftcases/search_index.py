@@ -15,23 +15,25 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib.metadata
 import json
 import os
 import subprocess
 import tempfile
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import Site
-from .inputs import STAGING_PREFIX
-from .localities import Estate, StreetPlace
-from .model import Case, Method, Obstacle, Problem
+from .datafiles import Data
+from .inputs import STAGING_PREFIX, STAMP_FILE
+from .localities import Estate, PlaceIndex, StreetPlace
+from .model import Case, District, Method, Obstacle, Problem
 from .parallel import SliceMap, remove_later
 from .zh_text import compact, to_simplified
 
-LANGUAGE = "zh-cn"  # Pagefind has no stemmer for it, so our pairs are indexed as they are
+LANGUAGE = "zh-cn"  # Pagefind has no stemmer for it, so our words are indexed as they are
 CASE, METHOD, OBSTACLE, PLACE = "案例", "做法", "难题", "地点"
 _CJK_START, _CJK_END = 0x4E00, 0x9FFF
 
@@ -64,8 +66,22 @@ def index_word(unit: str) -> str:
     return "z" + "".join(f"{ord(ch):05x}" for ch in unit)
 
 
-def index_words(text: str) -> str:
-    return " ".join(map(index_word, search_units(text)))
+def index_words(*texts: str) -> str:
+    """The index words of several texts: each text's units, once, in order of first appearance (no pair
+    is made across two texts)."""
+    units = dict.fromkeys(u for text in texts for u in search_units(text))
+    return " ".join(map(index_word, units))
+
+
+def utf16_span(text: str, part: str) -> tuple[int, int]:
+    """Where ``part`` stands in ``text``, in the UTF-16 units a browser's strings count; (-1, 0) if absent."""
+    at = text.find(part) if part else -1
+    if at == -1:
+        return -1, 0
+    return len(text[:at].encode("utf-16-le")) // 2, len(part.encode("utf-16-le")) // 2
+
+
+Tag = tuple[str, tuple[str, ...], str]  # the tag page's URL, its names, the case's sentence that earned it
 
 
 @dataclass(frozen=True)
@@ -77,7 +93,18 @@ class Record:
     sort: dict[str, str]
 
 
-def case_record(case: Case) -> Record:
+def _tag_entry(text: str, tag: Tag) -> list[object]:
+    """[url, start, length] of the tag's sentence in the text; an estate's tag carries its names too
+    (estates are too many to list in search/methods.json, which every first search loads)."""
+    url, names, sentence = tag
+    return [url, *utf16_span(text, sentence)] + ([list(names)] if url.startswith("/places/") else [])
+
+
+def case_record(case: Case, tags: tuple[Tag, ...] = ()) -> Record:
+    """A case's record: found by its text's pairs and by the names of what it is tagged with (its
+    methods, obstacles, district, street, estate), so that a query naming a tag finds every case that
+    has it; ``tags`` in the metadata says where each tag's sentence stands in the text, for search.js
+    to show it."""
     a, p = case.article, case.place
     place = " › ".join(x for x in (p.district, p.street, p.neighbourhood) if x)
     filters = {"类型": [CASE], "做法": [u.name for u in case.methods]}
@@ -93,10 +120,11 @@ def case_record(case: Case) -> Record:
     meta_filters = {"filters": json.dumps(filters, ensure_ascii=False, sort_keys=True)}
     return Record(
         url=case.url,
-        content=index_words(a.text),
+        content=index_words(a.text, *(name for _, names, _ in tags for name in names)),
         meta={
             "title": a.title,
             "text": a.text,
+            "tags": json.dumps([_tag_entry(a.text, tag) for tag in tags], ensure_ascii=False),
             "place": place,
             "date": a.date or "",
             "methods": "、".join(u.name for u in case.methods),
@@ -136,13 +164,28 @@ class Searchable:
     cases: tuple[Case, ...]
     methods: tuple[Method, ...]
     obstacles: tuple[Obstacle, ...]
-    streets: tuple[StreetPlace, ...] = ()
-    estates: tuple[Estate, ...] = ()
+    places: PlaceIndex = field(default_factory=PlaceIndex.empty)
+    districts: tuple[District, ...] = ()  # the districts that have cases
 
     @classmethod
     def of(cls, site: Site) -> Searchable:
         methods, obstacles = tuple(p.method for p in site.methods), tuple(p.obstacle for p in site.obstacles)
-        return cls(site.cases, methods, obstacles, site.places.streets, site.places.estates)
+        return cls(site.cases, methods, obstacles, site.places, tuple(p.district for p in site.districts if p.cases))
+
+    @classmethod
+    def make(cls, cases: tuple[Case, ...], data: Data, places: PlaceIndex) -> Searchable:
+        where = {(d.city, d.name): d for c in data.cities for d in c.districts}
+        used = dict.fromkeys((c.place.city or "", c.place.district or "") for c in cases)
+        districts = tuple(where[k] for k in used if k in where)
+        return cls(cases, data.methods, data.obstacles, places, districts)
+
+    @property
+    def streets(self) -> tuple[StreetPlace, ...]:
+        return self.places.streets
+
+    @property
+    def estates(self) -> tuple[Estate, ...]:
+        return self.places.estates
 
 
 def method_records(s: Searchable) -> list[Record]:
@@ -168,17 +211,53 @@ def searched_estates(s: Searchable) -> list[Estate]:
 
 
 def place_records(s: Searchable) -> list[Record]:
-    """Street pages and estates with a timeline, found by every name of the place and the district's."""
-    records = []
+    """District and street pages, and estates with a timeline: found by every name of the place."""
+    names = tag_names(s)
+    records = [_page_record(d.url, d.name, names[d.url], d.city, PLACE) for d in s.districts]
     for street in s.streets:
         estates = [e.name for e in street.estates]
-        lines = [street.name, street.district.name + street.name, *estates]
+        lines = [*names[street.url], street.district.name + street.name, *estates]
         records.append(_page_record(street.url, street.name, lines, street.district.name, PLACE))
     for e in searched_estates(s):
         where = " › ".join(x for x in (e.district.name, e.street) if x)
-        lines = [e.name, *e.aliases, where]
-        records.append(_page_record(e.url, e.name, lines, where, PLACE))
+        records.append(_page_record(e.url, e.name, [*names[e.url], where], where, PLACE))
     return records
+
+
+def tag_names(s: Searchable) -> dict[str, list[str]]:
+    """Every tag page's URL and the names a query may give it by: a method's or obstacle's name and
+    aliases, a district's name, short form and former names, a street's name and aliases, a searched
+    estate's name and other spellings."""
+    names = {m.url: [m.name, *m.aliases] for m in s.methods}
+    names |= {o.url: [o.name, *o.aliases] for o in s.obstacles}
+    names |= {d.url: [d.name, *d.aliases, *d.former] for d in s.districts}
+    for street in s.streets:
+        known = next((st for st in street.district.streets if st.name == street.name), None)
+        names[street.url] = [street.name, *(known.aliases if known else ())]
+    names |= {e.url: [e.name, *e.aliases] for e in searched_estates(s)}
+    return names
+
+
+def case_tags(s: Searchable) -> dict[str, tuple[Tag, ...]]:
+    """For each case, what it is tagged with that search knows by name, and the sentence for each."""
+    names = tag_names(s)
+    district_url = {(d.city, d.name): d.url for d in s.districts}
+    out = {}
+    for case in s.cases:
+        p, found = case.place, []
+        found += [(f"/methods/{u.id}/", u.evidence[0] if u.evidence else "") for u in case.methods]
+        found += [(f"/obstacles/{o.id}/", o.evidence[0] if o.evidence else "") for o in case.obstacles]
+        district = district_url.get((p.city or "", p.district or ""))
+        street, estate = s.places.street_of.get(case.slug), s.places.estate_of.get(case.slug)
+        for url, field_ in (
+            (district, "district"),
+            (street and street.url, "street"),
+            (estate and estate.url, "neighbourhood"),
+        ):
+            if url:
+                found.append((url, p.evidence.get(field_, "")))
+        out[case.slug] = tuple((url, tuple(names[url]), sentence) for url, sentence in found if url in names)
+    return out
 
 
 def t2s_map(s: Searchable) -> dict[str, str]:
@@ -189,6 +268,7 @@ def t2s_map(s: Searchable) -> dict[str, str]:
         {ch for case in s.cases for ch in case.article.text}
         | {ch for m in s.methods for ch in m.name + m.description}
         | {ch for o in s.obstacles for ch in "".join(o.questions) + o.description}
+        | {ch for names in tag_names(s).values() for name in names for ch in name}
     )
     chars = [chr(c) for c in range(_CJK_START, _CJK_END + 1)]
     converted = to_simplified("\n".join(chars)).split("\n")
@@ -206,13 +286,14 @@ def filter_values(filters: list[dict[str, list[str]]]) -> dict[str, dict[str, in
 
 
 def method_names(s: Searchable) -> list[dict[str, object]]:
-    """Names that pin a page first in the results: a method's name or alias, an obstacle's name,
-    alias or question, a street's or estate's name."""
-    names: list[dict[str, object]] = [{"url": m.url, "names": [m.name, *m.aliases]} for m in s.methods]
-    names += [{"url": o.url, "names": [o.name, *o.aliases, *o.questions]} for o in s.obstacles]
-    names += [{"url": p.url, "names": [p.name]} for p in s.streets]
-    names += [{"url": e.url, "names": [e.name, *e.aliases]} for e in searched_estates(s)]
-    return names
+    """Names that pin a page first in the results, and that find every case tagged with the page: a
+    method's, obstacle's, district's or street's name or alias, an obstacle's question."""
+    questions = {o.url: list(o.questions) for o in s.obstacles}
+    return [
+        {"url": url, "names": names + questions.get(url, [])}
+        for url, names in tag_names(s).items()
+        if not url.startswith("/places/")  # estates' names travel with their cases' tags
+    ]
 
 
 def record_html(r: Record) -> str:
@@ -244,7 +325,6 @@ class IndexStats:
     seconds: float = 0.0  # Pagefind's own run, start to exit
 
 
-DIGEST_FILE = "search/index-digest.txt"
 Written = tuple[str, bytes, dict[str, list[str]]]  # a record page's path, its digest, its filters
 
 
@@ -260,9 +340,23 @@ def _write(folder: Path, records: list[Record]) -> list[Written]:
     return written
 
 
-def _write_records(job: tuple[tuple[Case, ...], Path], start: int, stop: int) -> list[Written]:
-    cases, folder = job
-    return _write(folder, [case_record(c) for c in cases[start:stop]])
+def _write_records(
+    job: tuple[tuple[Case, ...], dict[str, tuple[Tag, ...]], Path], start: int, stop: int
+) -> list[Written]:
+    cases, tags, folder = job
+    return _write(folder, [case_record(c, tags.get(c.slug, ())) for c in cases[start:stop]])
+
+
+PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")
+
+
+def _indexed_from(site: Path) -> str | None:
+    """The digest of what a built site's search index was made from, as its build recorded it."""
+    try:
+        record = json.loads((site / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record.get("search") if isinstance(record, dict) else None
 
 
 def _reuse(previous: Path, target: Path) -> None:
@@ -289,12 +383,13 @@ class Indexing:
         self.process: subprocess.Popen[bytes] | None = None
         self.log = tempfile.TemporaryFile()
         self.started = 0.0
+        self.digest: str | None = None  # what the index was made from, once it is made
 
     def start(self, workers: int = 1) -> None:
         s, site_dir, previous = self.searchable, self.site_dir, self.previous
         # Case records are built and written by ``workers`` processes; each reports the record's path,
         # a digest of it and its filters.
-        job = (s.cases, self.records)
+        job = (s.cases, case_tags(s), self.records)
         if workers > 1:
             written = [r for part in SliceMap(_write_records, job, len(s.cases), workers).results() for r in part]
         else:
@@ -306,15 +401,16 @@ class Indexing:
         (search_dir / "methods.json").write_text(json.dumps(method_names(s), ensure_ascii=False), "utf-8")
         filters = filter_values([f for _, _, f in written])
         (search_dir / "filters.json").write_text(json.dumps(filters, ensure_ascii=False), "utf-8")
-        digest = hashlib.sha256(_pagefind().encode())
+        # What the index is made from: the records and Pagefind's version (never its path, which differs
+        # from one folder or machine to the next). The build records it in STAMP_FILE, with the site.
+        digest = hashlib.sha256(f"pagefind {PAGEFIND_VERSION}".encode())
         for rel, page_digest, _ in written:
             digest.update(rel.encode() + b"\0" + page_digest)
-        (site_dir / DIGEST_FILE).write_text(digest.hexdigest(), "utf-8")
-        if previous is not None and (previous / "pagefind").is_dir() and (previous / DIGEST_FILE).is_file():
-            if (previous / DIGEST_FILE).read_text("utf-8") == digest.hexdigest():
-                _reuse(previous / "pagefind", site_dir / "pagefind")
-                self.stats.reused = True
-                return
+        self.digest = digest.hexdigest()
+        if previous is not None and (previous / "pagefind").is_dir() and _indexed_from(previous) == self.digest:
+            _reuse(previous / "pagefind", site_dir / "pagefind")
+            self.stats.reused = True
+            return
         # The Pagefind CLI reads the record pages from a folder inside the staging site, removed afterwards.
         cmd = [_pagefind(), "--site", str(self.records), "--output-path", str(site_dir / "pagefind"), "--silent"]
         self.started = time.perf_counter()
@@ -334,7 +430,7 @@ class Indexing:
             self.stats.peak_rss_kib = usage.ru_maxrss
             self.stats.seconds = time.perf_counter() - self.started
             if code != 0:
-                (self.site_dir / DIGEST_FILE).unlink()  # a failed index is never reused
+                self.digest = None  # a failed index is never reused
                 self.log.seek(0)
                 output = self.log.read().decode("utf-8", "replace")
                 return [Problem("pagefind", f"搜索索引生成失败：{output.strip()[-500:]}", None, "error")]

@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from liftcases import pipeline
-from liftcases.inputs import STAMP_FILE
+from liftcases.inputs import STAMP_FILE, Paths
+from liftcases.pipeline import build
 from liftcases.search_index import compact_for_search, search_units
 
 from .conftest import ROOT, build_into, make_content
@@ -139,3 +140,26 @@ def test_every_character_and_pair_of_a_text_can_be_found(text: str):
     assert all(any(u.startswith(ch) for u in units) for ch in chars)
     assert {chars[i : i + 2] for i in range(len(chars) - 1)} <= set(units)
     assert all(u in chars for u in units)  # nothing a text does not have
+
+
+def test_the_seed_site_built_in_two_folders_is_byte_identical(tmp_path: Path):
+    """A site depends on its inputs only: two copies of the project's content and templates, built in two
+    folders (search included), give the same bytes in every published file, and no file holds either
+    folder's path. The one exception is STAMP_FILE, the build's record of its inputs (their sizes,
+    modification times and folders, hashed) beside the site it describes."""
+    sites = []
+    for root in (tmp_path / "a", tmp_path / "somewhere" / "else" / "b"):
+        content = make_content(root, seeds=True)
+        shutil.copytree(ROOT / "templates", root / "templates")
+        result = build(Paths(content, root / "templates", root / "site"))
+        assert result.published
+        sites.append(root / "site")
+    files = [sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()) for site in sites]
+    assert files[0] == files[1]
+    for rel in files[0]:
+        first, second = ((site / rel).read_bytes() for site in sites)
+        if rel != STAMP_FILE:
+            assert first == second, rel
+        for site in sites:
+            assert str(site.parent).encode() not in first, rel
+    assert STAMP_FILE in files[0] and not any(rel.endswith("index-digest.txt") for rel in files[0])

@@ -78,6 +78,19 @@
     return filters;
   }
 
+  // The case's tag that the query names: [url, start, length] of the sentence that earned it in
+  // meta.text (start -1 when there is none), or null. A tag page in search/methods.json is named by
+  // the query when it is in `tagged`; an estate's tag carries its own names.
+  function tagOf(meta, found) {
+    if (!meta.tags) return null;
+    var own = JSON.parse(meta.tags), joined = found.terms.join("");
+    for (var i = 0; i < own.length; i++) {
+      if (found.tagged.indexOf(own[i][0]) !== -1) return own[i];
+      if (own[i][3] && own[i][3].some(function (n) { return compact(n, null) === joined; })) return own[i];
+    }
+    return null;
+  }
+
   function contains(meta, ts) {
     var text = compact(meta.title + "\n" + meta.text, null);
     return ts.every(function (t) { return text.indexOf(t) !== -1; });
@@ -102,7 +115,7 @@
     return load().then(function (loaded) {
       var pf = loaded[0], map = loaded[1], names = loaded[2];
       var ts = terms(query, map);
-      var none = { terms: ts, filters: filters, candidates: [], pinned: null, refine: null };
+      var none = { terms: ts, filters: filters, candidates: [], pinned: null, tagged: [], refine: null };
       if (!ts.length) return none;
       var some = distinct(ts, cover).map(word), all = distinct(ts, units).map(word);
       var options = {};
@@ -111,11 +124,13 @@
       return Promise.all(some.map(function (u) { return pf.search(u); })).then(function (each) {
         if (each.some(function (r) { return r.results.length === 0; })) return none;
         return pf.search(some.join(" "), options).then(function (r) {
+          // A page whose name or alias is the query (a method, obstacle, district, street or estate)
+          // comes first, and every case tagged with it is a result.
           var joined = ts.join("");
-          var pinned = null;
-          (names || []).forEach(function (m) {
-            if (m.names.some(function (n) { return compact(n, map) === joined; })) pinned = base + m.url.replace(/^\//, "");
-          });
+          var tagged = (names || []).filter(function (m) {
+            return m.names.some(function (n) { return compact(n, map) === joined; });
+          }).map(function (m) { return m.url; });
+          var pinned = tagged.length ? base + tagged[0].replace(/^\//, "") : null;
           var skipped = all.filter(function (u) { return some.indexOf(u) === -1; });
           var refine = skipped.length ? function () {
             return Promise.all(skipped.map(function (u) { return pf.search(u); })).then(function (each) {
@@ -123,7 +138,7 @@
               return pf.search(all.join(" "), options).then(function (r) { return r.results; });
             });
           } : null;
-          return { terms: ts, filters: filters, candidates: r.results, pinned: pinned, refine: refine };
+          return { terms: ts, filters: filters, candidates: r.results, pinned: pinned, tagged: tagged, refine: refine };
         });
       });
     });
@@ -148,8 +163,10 @@
       self.next += batch.length;
       return Promise.all(batch.map(function (c) { return c.data(); })).then(function (data) {
         data.forEach(function (d) {
-          if (contains(d.meta, self.found.terms)) self.matched += 1;
-          if (contains(d.meta, self.found.terms) && passes(d.meta, self.found.filters)) self.hits.push(d);
+          d.tag = tagOf(d.meta, self.found);
+          var hit = d.tag !== null || contains(d.meta, self.found.terms);
+          if (hit) self.matched += 1;
+          if (hit && passes(d.meta, self.found.filters)) self.hits.push(d);
         });
         // Most candidates so far lack the query: the skipped pairs would have ruled them out. Ask for
         // them now and go on with the pages that have every pair (none of those checked is lost:
@@ -173,13 +190,15 @@
   };
   Cursor.prototype.done = function () { return this.next >= this.found.candidates.length; };
 
-  function excerpt(meta, ts) {
-    var text = meta.text.replace(/\s+/g, " ");
+  function excerpt(meta, ts, tag) {
+    // A case found by its tag shows the sentence that earned the tag, as the tag's own page does.
+    var source = tag && tag[1] >= 0 ? meta.text.slice(tag[1], tag[1] + tag[2]) : meta.text;
+    var text = source.replace(/\s+/g, " ");
     var at = -1, len = 0;
     ts.forEach(function (t) { var i = text.indexOf(t); if (i !== -1 && (at === -1 || i < at)) { at = i; len = t.length; } });
     var p = document.createElement("p");
     p.className = "excerpt";
-    if (at === -1) { p.textContent = text.slice(0, 90) + (text.length > 90 ? "…" : ""); return p; }
+    if (at === -1) { p.textContent = tag ? text : text.slice(0, 90) + (text.length > 90 ? "…" : ""); return p; }
     var start = Math.max(0, at - 40), end = Math.min(text.length, at + len + 50);
     p.appendChild(document.createTextNode((start > 0 ? "…" : "") + text.slice(start, at)));
     var mark = document.createElement("mark");
@@ -207,7 +226,7 @@
       m.textContent = "做法：" + d.meta.methods;
       li.appendChild(m);
     }
-    li.appendChild(excerpt(d.meta, ts));
+    li.appendChild(excerpt(d.meta, ts, d.tag));
     return li;
   }
 
