@@ -93,18 +93,33 @@ class Record:
     sort: dict[str, str]
 
 
-def _tag_entry(text: str, tag: Tag) -> list[object]:
-    """[url, start, length] of the tag's sentence in the text; an estate's tag carries its names too
-    (estates are too many to list in search/methods.json, which every first search loads)."""
-    url, names, sentence = tag
-    return [url, *utf16_span(text, sentence)] + ([list(names)] if url.startswith("/places/") else [])
+# The tags metadata is one word to Pagefind (which indexes metadata too): letters and digits only, its
+# parts joined by click letters, which Pagefind keeps inside a word. A tag is "t" and its entry's index
+# in search/methods.json, or "n" and its names (an estate's: too many to list there), then the start
+# (plus one; 0 for none) and the length of its sentence in the text, in UTF-16 units.
+TAG_SEP, FIELD_SEP, NAME_SEP = "\u01c3", "\u01c2", "\u01c1"  # ǃ ǂ ǁ
 
 
-def case_record(case: Case, tags: tuple[Tag, ...] = ()) -> Record:
+def filters_word(filters: dict[str, list[str]]) -> str:
+    """A record's filter values as one word to Pagefind, as the tags are: filters joined by ǃ, a filter's
+    name and values by ǂ, its values by ǁ (search.js reads it back)."""
+    return TAG_SEP.join(FIELD_SEP.join((name, NAME_SEP.join(values))) for name, values in sorted(filters.items()))
+
+
+def _tags_word(text: str, tags: tuple[Tag, ...], listed: dict[str, int]) -> str:
+    entries = []
+    for url, names, sentence in tags:
+        start, length = utf16_span(text, sentence)
+        ref = f"t{listed[url]}" if url in listed else "n" + NAME_SEP.join(names)
+        entries.append(FIELD_SEP.join((ref, str(start + 1), str(length))))
+    return TAG_SEP.join(entries)
+
+
+def case_record(case: Case, tags: tuple[Tag, ...] = (), listed: dict[str, int] | None = None) -> Record:
     """A case's record: found by its text's pairs and by the names of what it is tagged with (its
     methods, obstacles, district, street, estate), so that a query naming a tag finds every case that
     has it; ``tags`` in the metadata says where each tag's sentence stands in the text, for search.js
-    to show it."""
+    to show it. ``listed``: the index of each tag page in search/methods.json."""
     a, p = case.article, case.place
     place = " › ".join(x for x in (p.district, p.street, p.neighbourhood) if x)
     filters = {"类型": [CASE], "做法": [u.name for u in case.methods]}
@@ -117,14 +132,14 @@ def case_record(case: Case, tags: tuple[Tag, ...] = ()) -> Record:
     # Filters are applied in the browser from this metadata (search/filters.json lists the values):
     # Pagefind's own filter files come out in a different order on every run, which would make two
     # builds of the same site differ.
-    meta_filters = {"filters": json.dumps(filters, ensure_ascii=False, sort_keys=True)}
+    meta_filters = {"filters": filters_word(filters)}
     return Record(
         url=case.url,
         content=index_words(a.text, *(name for _, names, _ in tags for name in names)),
         meta={
             "title": a.title,
             "text": a.text,
-            "tags": json.dumps([_tag_entry(a.text, tag) for tag in tags], ensure_ascii=False),
+            "tags": _tags_word(a.text, tags, listed or {}),
             "place": place,
             "date": a.date or "",
             "methods": "、".join(u.name for u in case.methods),
@@ -149,7 +164,7 @@ def _page_record(url: str, title: str, lines: list[str], label: str, kind: str) 
             "date": "",
             "methods": "",
             "kind": kind,
-            "filters": json.dumps({"类型": [kind]}, ensure_ascii=False),
+            "filters": filters_word({"类型": [kind]}),
         },
         filters={"类型": [kind]},
         sort={"date": "0000-00-00"},
@@ -341,10 +356,10 @@ def _write(folder: Path, records: list[Record]) -> list[Written]:
 
 
 def _write_records(
-    job: tuple[tuple[Case, ...], dict[str, tuple[Tag, ...]], Path], start: int, stop: int
+    job: tuple[tuple[Case, ...], dict[str, tuple[Tag, ...]], dict[str, int], Path], start: int, stop: int
 ) -> list[Written]:
-    cases, tags, folder = job
-    return _write(folder, [case_record(c, tags.get(c.slug, ())) for c in cases[start:stop]])
+    cases, tags, listed, folder = job
+    return _write(folder, [case_record(c, tags.get(c.slug, ()), listed) for c in cases[start:stop]])
 
 
 PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")
@@ -389,7 +404,8 @@ class Indexing:
         s, site_dir, previous = self.searchable, self.site_dir, self.previous
         # Case records are built and written by ``workers`` processes; each reports the record's path,
         # a digest of it and its filters.
-        job = (s.cases, case_tags(s), self.records)
+        names = method_names(s)
+        job = (s.cases, case_tags(s), {entry["url"]: i for i, entry in enumerate(names)}, self.records)
         if workers > 1:
             written = [r for part in SliceMap(_write_records, job, len(s.cases), workers).results() for r in part]
         else:
@@ -398,7 +414,7 @@ class Indexing:
         search_dir = site_dir / "search"
         search_dir.mkdir(parents=True, exist_ok=True)
         (search_dir / "t2s.json").write_text(json.dumps(t2s_map(s), ensure_ascii=False, sort_keys=True), "utf-8")
-        (search_dir / "methods.json").write_text(json.dumps(method_names(s), ensure_ascii=False), "utf-8")
+        (search_dir / "methods.json").write_text(json.dumps(names, ensure_ascii=False), "utf-8")
         filters = filter_values([f for _, _, f in written])
         (search_dir / "filters.json").write_text(json.dumps(filters, ensure_ascii=False), "utf-8")
         # What the index is made from: the records and Pagefind's version (never its path, which differs

@@ -78,15 +78,23 @@
     return filters;
   }
 
-  // The case's tag that the query names: [url, start, length] of the sentence that earned it in
-  // meta.text (start -1 when there is none), or null. A tag page in search/methods.json is named by
-  // the query when it is in `tagged`; an estate's tag carries its own names.
+  // The case's tag that the query names, as [url or null, start, length] of the sentence that earned
+  // it in meta.text (start -1 when there is none), or null. meta.tags is one word to Pagefind (see
+  // _tags_word in search_index.py): tags joined by ǃ, fields by ǂ; a tag is "t" and its entry's index in
+  // search/methods.json (named by the query when its url is in `tagged`), or "n" and an estate's
+  // names joined by ǁ.
   function tagOf(meta, found) {
     if (!meta.tags) return null;
-    var own = JSON.parse(meta.tags), joined = found.terms.join("");
+    var own = meta.tags.split("\u01c3"), joined = found.terms.join("");
     for (var i = 0; i < own.length; i++) {
-      if (found.tagged.indexOf(own[i][0]) !== -1) return own[i];
-      if (own[i][3] && own[i][3].some(function (n) { return compact(n, null) === joined; })) return own[i];
+      var f = own[i].split("\u01c2"), ref = f[0], hit = false;
+      if (ref[0] === "t") {
+        var entry = found.names[+ref.slice(1)];
+        hit = !!entry && found.tagged.indexOf(entry.url) !== -1;
+      } else {
+        hit = ref.slice(1).split("\u01c1").some(function (n) { return compact(n, null) === joined; });
+      }
+      if (hit) return [ref, +f[1] - 1, +f[2]];
     }
     return null;
   }
@@ -98,7 +106,11 @@
 
   // Filters are checked here, on each result's own values (see search_index.py for why).
   function passes(meta, filters) {
-    var own = JSON.parse(meta.filters || "{}");
+    var own = {};  // meta.filters is one word to Pagefind: filters joined by ǃ, name and values by ǂ, values by ǁ
+    (meta.filters || "").split("\u01c3").forEach(function (f) {
+      var parts = f.split("\u01c2");
+      if (parts[0]) own[parts[0]] = parts[1] ? parts[1].split("\u01c1") : [];
+    });
     return Object.keys(filters).every(function (name) {
       return (own[name] || []).indexOf(filters[name]) !== -1;
     });
@@ -115,7 +127,7 @@
     return load().then(function (loaded) {
       var pf = loaded[0], map = loaded[1], names = loaded[2];
       var ts = terms(query, map);
-      var none = { terms: ts, filters: filters, candidates: [], pinned: null, tagged: [], refine: null };
+      var none = { terms: ts, filters: filters, candidates: [], pinned: null, tagged: [], names: [], refine: null };
       if (!ts.length) return none;
       var some = distinct(ts, cover).map(word), all = distinct(ts, units).map(word);
       var options = {};
@@ -138,7 +150,7 @@
               return pf.search(all.join(" "), options).then(function (r) { return r.results; });
             });
           } : null;
-          return { terms: ts, filters: filters, candidates: r.results, pinned: pinned, tagged: tagged, refine: refine };
+          return { terms: ts, filters: filters, candidates: r.results, pinned: pinned, tagged: tagged, names: names || [], refine: refine };
         });
       });
     });
