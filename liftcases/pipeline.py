@@ -28,7 +28,8 @@ from .normalise import normalise
 from .places import Gazetteer, build_gazetteer
 from .publish import discard, publish, staging_dir
 from .render import Output, PageCache, render
-from .search_index import Indexing, Searchable
+from .search_index import Indexing
+from .search_records import Searchable
 from .settings import load_settings
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from liftcases import pipeline
 from liftcases.inputs import STAMP_FILE, Paths
 from liftcases.pipeline import build
-from liftcases.search_index import compact_for_search, search_units
+from liftcases.search_records import compact_for_search, search_units
 
 from .conftest import ROOT, build_into, make_content
 from .test_build import GOOD, tree_hash

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from liftcases.search_index import compact_for_search
+from liftcases.search_records import compact_for_search
 from liftcases.zh_text import to_simplified
 
 from .browser import browser, chromium_path, search_urls, wait_until

@@ -132,25 +132,32 @@
       var some = distinct(ts, cover).map(word), all = distinct(ts, units).map(word);
       var options = {};
       if (sort === "date") options.sort = { date: "desc" };
-      // Pagefind drops a word that matches nothing; a query with such a word matches no page at all.
+      // A page whose name or alias is the query (a method, obstacle, district, street or estate) comes
+      // first, and every case tagged with it is a result: each such case's record has the tag's word,
+      // "y", the page's index in search/methods.json and "q" (so that y1q is no prefix of y12q).
+      var joined = ts.join(""), tagged = [], tagWords = [];
+      (names || []).forEach(function (m, i) {
+        if (m.names.some(function (n) { return compact(n, map) === joined; })) { tagged.push(m.url); tagWords.push("y" + i + "q"); }
+      });
+      var pinned = tagged.length ? base + tagged[0].replace(/^\//, "") : null;
+      // Pagefind drops a word that matches nothing; a query with such a word matches no page by its text.
       return Promise.all(some.map(function (u) { return pf.search(u); })).then(function (each) {
-        if (each.some(function (r) { return r.results.length === 0; })) return none;
-        return pf.search(some.join(" "), options).then(function (r) {
-          // A page whose name or alias is the query (a method, obstacle, district, street or estate)
-          // comes first, and every case tagged with it is a result.
-          var joined = ts.join("");
-          var tagged = (names || []).filter(function (m) {
-            return m.names.some(function (n) { return compact(n, map) === joined; });
-          }).map(function (m) { return m.url; });
-          var pinned = tagged.length ? base + tagged[0].replace(/^\//, "") : null;
+        var byText = each.some(function (r) { return r.results.length === 0; }) ? null : pf.search(some.join(" "), options);
+        if (!byText && !tagWords.length) return none;
+        var searches = [byText || Promise.resolve({ results: [] })].concat(tagWords.map(function (w) { return pf.search(w, options); }));
+        return Promise.all(searches).then(function (rs) {
+          var seen = {}, candidates = [];
+          rs.forEach(function (r) {
+            r.results.forEach(function (c) { if (!seen[c.id]) { seen[c.id] = true; candidates.push(c); } });
+          });
           var skipped = all.filter(function (u) { return some.indexOf(u) === -1; });
-          var refine = skipped.length ? function () {
+          var refine = skipped.length && byText && !tagWords.length ? function () {
             return Promise.all(skipped.map(function (u) { return pf.search(u); })).then(function (each) {
               if (each.some(function (r) { return r.results.length === 0; })) return [];
               return pf.search(all.join(" "), options).then(function (r) { return r.results; });
             });
           } : null;
-          return { terms: ts, filters: filters, candidates: r.results, pinned: pinned, tagged: tagged, names: names || [], refine: refine };
+          return { terms: ts, filters: filters, candidates: candidates, pinned: pinned, tagged: tagged, names: names || [], refine: refine };
         });
       });
     });
