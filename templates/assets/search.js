@@ -127,7 +127,7 @@
     return load().then(function (loaded) {
       var pf = loaded[0], map = loaded[1], names = loaded[2];
       var ts = terms(query, map);
-      var none = { terms: ts, filters: filters, candidates: [], pinned: null, tagged: [], names: [], refine: null };
+      var none = { terms: ts, filters: filters, candidates: [], pinned: null, tagged: [], names: [], refine: null, more: null };
       if (!ts.length) return none;
       var some = distinct(ts, cover).map(word), all = distinct(ts, units).map(word);
       var options = {};
@@ -144,12 +144,15 @@
       return Promise.all(some.map(function (u) { return pf.search(u); })).then(function (each) {
         var byText = each.some(function (r) { return r.results.length === 0; }) ? null : pf.search(some.join(" "), options);
         if (!byText && !tagWords.length) return none;
-        var searches = [byText || Promise.resolve({ results: [] })].concat(tagWords.map(function (w) { return pf.search(w, options); }));
-        return Promise.all(searches).then(function (rs) {
-          var seen = {}, candidates = [];
-          rs.forEach(function (r) {
-            r.results.forEach(function (c) { if (!seen[c.id]) { seen[c.id] = true; candidates.push(c); } });
+        // The cases found only by their tag come after those whose text has the query, asked for when
+        // those run out: a tag word's index chunk is large, and the first page rarely needs it.
+        var more = tagWords.length ? function () {
+          return Promise.all(tagWords.map(function (w) { return pf.search(w, options); })).then(function (rs) {
+            return [].concat.apply([], rs.map(function (r) { return r.results; }));
           });
+        } : null;
+        return (byText || Promise.resolve({ results: [] })).then(function (r) {
+          var candidates = r.results;
           var skipped = all.filter(function (u) { return some.indexOf(u) === -1; });
           var refine = skipped.length && byText && !tagWords.length ? function () {
             return Promise.all(skipped.map(function (u) { return pf.search(u); })).then(function (each) {
@@ -157,7 +160,7 @@
               return pf.search(all.join(" "), options).then(function (r) { return r.results; });
             });
           } : null;
-          return { terms: ts, filters: filters, candidates: candidates, pinned: pinned, tagged: tagged, names: names || [], refine: refine };
+          return { terms: ts, filters: filters, candidates: candidates, pinned: pinned, tagged: tagged, names: names || [], refine: refine, more: more };
         });
       });
     });
@@ -177,6 +180,15 @@
   Cursor.prototype.take = function (n) {
     var self = this, wanted = self.hits.length + n;
     function step() {
+      if (self.hits.length < wanted && self.next >= self.found.candidates.length && self.found.more) {
+        var more = self.found.more, seen = {};
+        self.found.more = null;
+        self.found.candidates.forEach(function (c) { seen[c.id] = true; });
+        return more().then(function (tagged) {
+          tagged.forEach(function (c) { if (!seen[c.id]) { seen[c.id] = true; self.found.candidates.push(c); } });
+          return step();
+        });
+      }
       if (self.hits.length >= wanted || self.next >= self.found.candidates.length) return Promise.resolve(self.hits);
       var batch = self.found.candidates.slice(self.next, self.next + PAGE);  // a page at a time, even for the test hook
       self.next += batch.length;
@@ -207,7 +219,7 @@
       return self.found.pinned ? self.hits.sort(function (a, b) { return (b.url === self.found.pinned) - (a.url === self.found.pinned); }) : self.hits;
     });
   };
-  Cursor.prototype.done = function () { return this.next >= this.found.candidates.length; };
+  Cursor.prototype.done = function () { return this.next >= this.found.candidates.length && !this.found.more; };
 
   function excerpt(meta, ts, tag) {
     // A case found by its tag shows the sentence that earned the tag, as the tag's own page does.
@@ -313,7 +325,7 @@
   window.jiatiSearch = function (query, filters, sort) {
     return find(query, filters || {}, sort || "").then(function (found) {
       var cursor = new Cursor(found);
-      return cursor.take(found.candidates.length + 1).then(function (hits) {
+      return cursor.take(Infinity).then(function (hits) {
         return hits.map(function (d) { return d.url.replace(base, "/"); });
       });
     });
