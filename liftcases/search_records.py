@@ -57,11 +57,8 @@ def index_word(unit: str) -> str:
     return "z" + "".join(f"{ord(ch):05x}" for ch in unit)
 
 
-def index_words(*texts: str) -> str:
-    """The index words of several texts: each text's units, once, in order of first appearance (no pair
-    is made across two texts)."""
-    units = dict.fromkeys(u for text in texts for u in search_units(text))
-    return " ".join(map(index_word, units))
+def index_words(text: str) -> str:
+    return " ".join(map(index_word, search_units(text)))
 
 
 def utf16_span(text: str, part: str) -> tuple[int, int]:
@@ -86,8 +83,8 @@ class Record:
 
 # The tags metadata is one word to Pagefind (which indexes metadata too): letters and digits only, its
 # parts joined by click letters, which Pagefind keeps inside a word. A tag is "t" and its entry's index
-# in search/methods.json, or "n" and its names (an estate's: too many to list there), then the start
-# (plus one; 0 for none) and the length of its sentence in the text, in UTF-16 units.
+# in search/methods.json (which lists every tag page), then the start (plus one; 0 for none) and the
+# length of its sentence in the text, in UTF-16 units.
 TAG_SEP, FIELD_SEP, NAME_SEP = "\u01c3", "\u01c2", "\u01c1"  # ǃ ǂ ǁ
 
 
@@ -99,10 +96,9 @@ def filters_word(filters: dict[str, list[str]]) -> str:
 
 def _tags_word(text: str, tags: tuple[Tag, ...], listed: dict[str, int]) -> str:
     entries = []
-    for url, names, sentence in tags:
+    for url, _, sentence in tags:
         start, length = utf16_span(text, sentence)
-        ref = f"t{listed[url]}" if url in listed else "n" + NAME_SEP.join(names)
-        entries.append(FIELD_SEP.join((ref, str(start + 1), str(length))))
+        entries.append(FIELD_SEP.join((f"t{listed[url]}", str(start + 1), str(length))))
     return TAG_SEP.join(entries)
 
 

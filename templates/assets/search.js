@@ -78,23 +78,16 @@
     return filters;
   }
 
-  // The case's tag that the query names, as [url or null, start, length] of the sentence that earned
+  // The case's tag that the query names, as [ref, start, length] of the sentence that earned
   // it in meta.text (start -1 when there is none), or null. meta.tags is one word to Pagefind (see
-  // _tags_word in search_index.py): tags joined by ǃ, fields by ǂ; a tag is "t" and its entry's index in
-  // search/methods.json (named by the query when its url is in `tagged`), or "n" and an estate's
-  // names joined by ǁ.
+  // _tags_word in search_records.py): tags joined by ǃ, fields by ǂ; a tag is "t" and its entry's index
+  // in search/methods.json (named by the query when its url is in `tagged`).
   function tagOf(meta, found) {
     if (!meta.tags) return null;
-    var own = meta.tags.split("\u01c3"), joined = found.terms.join("");
+    var own = meta.tags.split("\u01c3");
     for (var i = 0; i < own.length; i++) {
-      var f = own[i].split("\u01c2"), ref = f[0], hit = false;
-      if (ref[0] === "t") {
-        var entry = found.names[+ref.slice(1)];
-        hit = !!entry && found.tagged.indexOf(entry.url) !== -1;
-      } else {
-        hit = ref.slice(1).split("\u01c1").some(function (n) { return compact(n, null) === joined; });
-      }
-      if (hit) return [ref, +f[1] - 1, +f[2]];
+      var f = own[i].split("\u01c2"), entry = found.names[+f[0].slice(1)];
+      if (entry && found.tagged.indexOf(entry.url) !== -1) return [f[0], +f[1] - 1, +f[2]];
     }
     return null;
   }
