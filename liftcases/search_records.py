@@ -129,8 +129,6 @@ def case_record(case: Case, tags: tuple[Tag, ...] = (), listed: dict[str, int] |
             "tags": _tags_word(a.text, tags, listed or {}),
             "place": place,
             "date": a.date or "",
-            "methods": "、".join(u.name for u in case.methods),
-            "kind": CASE,
         }
         | meta_filters,
         filters=filters,
@@ -148,9 +146,6 @@ def _page_record(url: str, title: str, lines: list[str], label: str, kind: str) 
             "title": title,
             "text": text,
             "place": label,
-            "date": "",
-            "methods": "",
-            "kind": kind,
             "filters": filters_word({"类型": [kind]}),
         },
         filters={"类型": [kind]},
@@ -298,7 +293,7 @@ def method_names(s: Searchable) -> list[dict[str, object]]:
 def record_html(r: Record) -> str:
     """One record as the small HTML page the Pagefind CLI indexes: the pairs' words are the body,
     everything else is metadata, filters and a sort key."""
-    meta = "".join(f'<p data-pagefind-meta="{k}">{html.escape(v)}</p>' for k, v in sorted(r.meta.items()))
+    meta = "".join(f'<p data-pagefind-meta="{k}">{html.escape(v)}</p>' for k, v in sorted(r.meta.items()) if v)
     sort = "".join(f'<p data-pagefind-sort="{k}">{html.escape(v)}</p>' for k, v in sorted(r.sort.items()))
     return (
         f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8">'

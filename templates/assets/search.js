@@ -98,12 +98,20 @@
   }
 
   // Filters are checked here, on each result's own values (see search_index.py for why).
-  function passes(meta, filters) {
-    var own = {};  // meta.filters is one word to Pagefind: filters joined by ǃ, name and values by ǂ, values by ǁ
+  // A result's own filter values. meta.filters is one word to Pagefind: filters joined by ǃ, a
+  // filter's name and values by ǂ, its values by ǁ. The kind (类型) and methods (做法) shown under a
+  // result's title are read from it too, so they are not stored twice.
+  function ownFilters(meta) {
+    var own = {};
     (meta.filters || "").split("\u01c3").forEach(function (f) {
       var parts = f.split("\u01c2");
       if (parts[0]) own[parts[0]] = parts[1] ? parts[1].split("\u01c1") : [];
     });
+    return own;
+  }
+
+  function passes(meta, filters) {
+    var own = ownFilters(meta);
     return Object.keys(filters).every(function (name) {
       return (own[name] || []).indexOf(filters[name]) !== -1;
     });
@@ -242,12 +250,13 @@
     li.appendChild(h);
     var info = document.createElement("p");
     info.className = "meta";
-    info.textContent = [d.meta.kind, d.meta.place, d.meta.date].filter(Boolean).join(" · ");
+    var own = ownFilters(d.meta);
+    info.textContent = [(own["类型"] || [])[0], d.meta.place, d.meta.date].filter(Boolean).join(" · ");
     li.appendChild(info);
-    if (d.meta.methods) {
+    if ((own["做法"] || []).length) {
       var m = document.createElement("p");
       m.className = "meta";
-      m.textContent = "做法：" + d.meta.methods;
+      m.textContent = "做法：" + own["做法"].join("、");
       li.appendChild(m);
     }
     li.appendChild(excerpt(d.meta, ts, d.tag));
