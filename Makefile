@@ -54,4 +54,4 @@ search-compare: $(STAMP)
 	$(PY) -m tests.search_compare
 
 clean:
-	rm -rf site .staging-site-* .bench $(VENV)
+	rm -rf site .staging-site-* .cache .bench $(VENV)

@@ -150,6 +150,12 @@ def related_signature(cases: list[Case]) -> tuple[tuple[object, ...], ...]:
     )
 
 
+def related_slugs(cases: list[Case]) -> dict[str, tuple[str, ...]]:
+    """related_cases() as slugs (slug -> related slugs), for assemble() and for the build cache."""
+    ordered = tuple(sorted(cases, key=_sort_key, reverse=True))
+    return {slug: tuple(c.slug for c in others) for slug, others in related_cases(ordered).items()}
+
+
 def _materialise(related: dict[str, tuple[str, ...]], cases: tuple[Case, ...]) -> dict[str, tuple[Case, ...]]:
     by_slug = {c.slug: c for c in cases}
     return {slug: tuple(by_slug[s] for s in others if s in by_slug) for slug, others in related.items()}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .inputs import Paths, inputs_stamp, last_build
 
 if TYPE_CHECKING:
+    from .memo import Memo
     from .pipeline import BuildResult
 
 NEW_ARTICLE = """---
@@ -72,12 +73,19 @@ class ProgressBar:
             sys.stderr.write("\n")
 
 
-def _serve(paths: Paths, port: int) -> int:
+def _memo(paths: Paths, cache: bool) -> Memo:
+    """The build cache: on disk beside the output folder (.cache/), or in memory only (--no-cache)."""
+    from .memo import Memo
+
+    return Memo(paths.cache if cache else None)
+
+
+def _serve(paths: Paths, port: int, cache: bool) -> int:
     from .serve import serve
 
     stop = threading.Event()
     try:
-        serve(paths, port, _summary, stop)
+        serve(paths, port, _summary, stop, _memo(paths, cache))
     except KeyboardInterrupt:
         stop.set()
     return 0
@@ -135,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new", metavar="NAME", help="在 content/articles/ 新建一篇文章的模板")
     parser.add_argument("--add", metavar="URL", help="下载这个网址的网页，存为 content/articles/ 里的一篇文章")
     parser.add_argument("--name", metavar="NAME", help="和 --add 一起用：文件名（默认由网页标题生成）")
+    parser.add_argument("--no-cache", action="store_true", help="不用也不写构建缓存 .cache/，一切从头计算")
     parser.add_argument("--timings", type=Path, help="把各阶段用时和内存写入这个 JSON 文件（基准测试用）")
     args = parser.parse_args(argv)
     if args.name is not None and args.add is None:
@@ -145,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.add is not None:
         return _add(paths.articles, args.add, args.name)
     if args.serve:
-        return _serve(paths, args.port)
+        return _serve(paths, args.port, not args.no_cache)
 
     started = time.monotonic()
     if not args.check and _unchanged(paths, search=not args.no_search, strict=args.strict, quiet=args.quiet):
@@ -157,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
 
     bar = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     try:
-        result = build(paths, strict=args.strict, search=not args.no_search, write=not args.check, progress=bar)
+        memo = _memo(paths, not args.no_cache)
+        options = {"strict": args.strict, "search": not args.no_search, "write": not args.check}
+        result = build(paths, **options, memo=memo, progress=bar)
     except DataError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -167,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         bar.close()
     if args.timings:
         args.timings.write_text(json.dumps(result.timings, ensure_ascii=False, indent=1), encoding="utf-8")
+    for note in result.notes:
+        print(note, file=sys.stderr)
     verb = "已检查" if args.check else ("已构建" if result.published else "未发布")
     _summary(result, time.monotonic() - started, verb=verb, quiet=args.quiet)
     if args.strict and result.problems:

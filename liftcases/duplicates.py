@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import replace
-from functools import lru_cache
 
 from .model import Case, Problem, SourceRef
 from .zh_text import compact
@@ -25,13 +24,11 @@ SAME_TITLE = 0.6  # share of the shorter headline's character pairs found in the
 SAME_LEAD = 0.6  # share of the shorter lead's shingles found in the other's
 
 
-@lru_cache(maxsize=32768)  # a pure function of the text: make serve's rebuilds reuse it
 def shingles(text: str) -> frozenset[int]:
     s = compact(text)
     return frozenset(zlib.crc32(s[i : i + SHINGLE].encode("utf-8")) for i in range(len(s) - SHINGLE + 1))
 
 
-@lru_cache(maxsize=32768)
 def sketch(text: str) -> tuple[int, ...]:
     """The text's SKETCH smallest shingle hashes; none for a text too short to compare."""
     s = shingles(text)
@@ -69,12 +66,18 @@ def _ref(case: Case) -> SourceRef:
     return SourceRef(a.source.rel, case.slug, a.title, a.date, a.publisher, a.channel, a.url)
 
 
-def merge_duplicates(cases: list[Case]) -> tuple[list[Case], dict[str, str], list[Problem]]:
-    """(cases with duplicates merged, {merged slug: leading slug}, problems telling editors what was merged)."""
-    sets = [shingles(c.article.text) for c in cases]
+def merge_duplicates(
+    cases: list[Case], sketches: list[tuple[int, ...]] | None = None
+) -> tuple[list[Case], dict[str, str], list[Problem]]:
+    """(cases with duplicates merged, {merged slug: leading slug}, problems telling editors what was merged).
+
+    ``sketches`` are the cases' sketches when they are known (made beside each article, see the
+    pipeline); a text's whole shingle set is then made only when a candidate pair needs it."""
+    if sketches is None:
+        sketches = [sketch(c.article.text) for c in cases]
     index: dict[int, list[int]] = {}
-    for i, case in enumerate(cases):
-        for h in sketch(case.article.text):
+    for i, own in enumerate(sketches):
+        for h in own:
             index.setdefault(h, []).append(i)
     shared: dict[tuple[int, int], int] = {}
     for members in index.values():
@@ -94,9 +97,11 @@ def merge_duplicates(cases: list[Case]) -> tuple[list[Case], dict[str, str], lis
 
     why: dict[int, str] = {}
     for (i, j), count in sorted(shared.items()):
-        small, large = sorted((sets[i], sets[j]), key=len)
+        if count < MIN_SHARED_SKETCH:
+            continue
+        small, large = sorted((shingles(cases[i].article.text), shingles(cases[j].article.text)), key=len)
         body = len(small & large) / max(1, len(small))
-        if count < MIN_SHARED_SKETCH or body < CONTAINMENT:
+        if body < CONTAINMENT:
             continue
         also = _same_heading(cases[i], cases[j])
         if also:  # the same body is not enough: the headline or the lead must say the same too

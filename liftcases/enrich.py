@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from .datafiles import Data
 from .evidence import find_figures, find_obstacles, find_stage, method_evidence
-from .model import Article, Case, Figure, MethodUse, Place, Problem
+from .model import Article, Case, Figure, MethodUse, Place, Problem, frozen_mapping
 from .places import Gazetteer, resolve_place
 from .zh_text import split_sentences
 
@@ -106,7 +106,7 @@ def _override_place(article: Article, place: Place, gaz: Gazetteer) -> tuple[Pla
                 fields["street"] = ""
     evidence = {k: v for k, v in place.evidence.items() if k not in fields}
     values = {k: (v or None) for k, v in fields.items()}
-    return replace(place, **values, evidence=evidence), problems
+    return replace(place, **values, evidence=frozen_mapping(evidence)), problems
 
 
 def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:

@@ -35,6 +35,11 @@ class Paths:
     def articles(self) -> Path:
         return self.content / "articles"
 
+    @property
+    def cache(self) -> Path:
+        """The build cache (memo.py): beside the output folder, like the build's staging folders."""
+        return self.out.absolute().parent / ".cache"
+
 
 def _files(folder: Path) -> list[tuple[str, int, int]]:
     found = []
@@ -64,10 +69,14 @@ def inputs_stamp(paths: Paths, options: dict[str, object]) -> str:
     return digest.hexdigest()
 
 
-def stamp_record(stamp: str, cases: int, problems: list[str], errors: int, search: str | None = None) -> str:
-    """What STAMP_FILE holds: the stamp, the last build's summary to repeat when nothing changed, and
-    the digest of what the site's search index was made from (so that the next build can keep it)."""
+def stamp_record(
+    stamp: str, cases: int, problems: list[str], errors: int, search: str | None = None, output: str | None = None
+) -> str:
+    """What STAMP_FILE holds: the stamp, the last build's summary to repeat when nothing changed, the
+    digest of what the site's search index was made from (so that the next build can keep it), and
+    the id of the list of what each file was made from, kept in the build cache (render.Pages)."""
     record = {"stamp": stamp, "cases": cases, "errors": errors, "problems": problems, "search": search}
+    record["output"] = output
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 

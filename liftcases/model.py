@@ -17,7 +17,7 @@ RawForm = Literal["html-page", "frontmatter-html", "frontmatter-markdown", "mark
 
 class FrozenMap(dict[str, Any]):
     """A read-only dict: frozen documents stay frozen, and unlike a MappingProxyType it can be pickled
-    (documents cross process boundaries in parallel builds)."""
+    (documents cross process boundaries in parallel builds) and kept in the build cache (memo.py)."""
 
     def _refuse(self, *args: object, **kwargs: object) -> None:
         raise TypeError("FrozenMap is read-only")
@@ -31,7 +31,7 @@ class FrozenMap(dict[str, Any]):
         return hash(tuple(sorted(self.items(), key=lambda kv: kv[0])))
 
 
-def frozen_mapping(data: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+def frozen_mapping(data: Mapping[str, Any] | None = None) -> FrozenMap:
     """A read-only copy of ``data``, so frozen documents stay frozen."""
     return FrozenMap(data or {})
 
@@ -60,7 +60,7 @@ class Source:
     slug: str
     form: RawForm
     encoding: str
-    meta: Mapping[str, Any]  # front matter (empty for scraped text)
+    meta: FrozenMap  # front matter (empty for scraped text)
     body: str  # the body text in its raw form (HTML, Markdown or plain text)
     body_line: int  # line number in the file where the body starts (1-based)
 
@@ -104,7 +104,7 @@ class Article:
     converted_from_traditional: bool
     original_title: str  # the title as the file had it, before any repair
     removed: tuple[str, ...]  # lines cut as boilerplate, for editors to audit
-    extra: Mapping[str, Any] = field(default_factory=frozen_mapping)
+    extra: FrozenMap = field(default_factory=frozen_mapping)
     title_why: str = ""  # which line of a page was taken as the title, and why
     cut_above: tuple[str, ...] = ()  # page lines cut above the article (menus, breadcrumbs, account names)
     cut_below: tuple[str, ...] = ()  # page lines cut after its end (share bars, related lists, footers)
@@ -124,7 +124,7 @@ class Place:
     neighbourhood: str | None
     buildings: tuple[str, ...] = ()  # numbered buildings the case is about: 37号, 3号楼
     other_neighbourhoods: tuple[str, ...] = ()  # other estates the text names, in order (estates.estates)
-    evidence: Mapping[str, str] = field(default_factory=frozen_mapping)  # field -> sentence of the text
+    evidence: FrozenMap = field(default_factory=frozen_mapping)  # field -> sentence of the text
 
 
 @dataclass(frozen=True)

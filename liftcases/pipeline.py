@@ -1,6 +1,11 @@
 """The build, top to bottom: one call per stage.
 
-ingest → normalise → enrich → merge duplicates → assemble → render → index → publish
+load data → read, normalise, enrich each article → merge duplicates → places → related cases →
+assemble → render → index → publish
+
+A Memo (memo.py) keeps each stage's results under what they are made from: the articles' outcomes,
+the related cases, the rendered pages (incremental output: an unchanged page is linked from the
+previous site, not rendered again) and the search index (kept when its records did not change).
 """
 
 from __future__ import annotations
@@ -16,21 +21,22 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .assemble import Site, assemble, related_signature
+from .assemble import Site, assemble, related_signature, related_slugs
 from .datafiles import Data, load_data
-from .duplicates import merge_duplicates
+from .duplicates import merge_duplicates, sketch
 from .enrich import enrich
 from .ingest import read_article, scan, unique_slugs
 from .inputs import STAMP_FILE, Paths, inputs_stamp, stamp_record
 from .localities import index_places
+from .memo import Fingerprints, Memo, code_version, digest, files_version
 from .model import Case, Problem
 from .normalise import normalise
 from .places import Gazetteer, build_gazetteer
 from .publish import discard, publish, staging_dir
-from .render import Output, PageCache, render
-from .search_index import Indexing
+from .render import Output, Pages, made_before, render
+from .search_index import Indexing, Kept
 from .search_records import Searchable
-from .settings import load_settings
+from .settings import Settings, load_settings
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, and peak memory in KiB
     site: Site | None = None  # what was assembled, for a search index built later (make serve)
     written: tuple[str, ...] = ()  # files written by an in-place rebuild (make serve)
+    notes: tuple[str, ...] = ()  # about the build itself, not the content: a damaged cache ignored
 
 
 class _Laps:
@@ -70,14 +77,21 @@ PARALLEL_MIN = 64
 _worker: tuple[Data, Gazetteer, str] | None = None  # set once in each worker process by _init_worker
 
 
-def _one_article(path: Path, rel: str, data: Data, gazetteer: Gazetteer, tz: str) -> tuple[list[Problem], Case | None]:
-    """Read, normalise and enrich one file: (problems of reading it, the case or None)."""
+Related = dict[str, tuple[str, ...]]  # slug -> the slugs of its related cases
+
+# What reading one article gives: the problems of reading it, its case (None when it cannot be read),
+# and the case's sketch for finding duplicates (made here, on every core, rather than in merging).
+Outcome = tuple[list[Problem], Case | None, tuple[int, ...]]
+
+
+def _one_article(path: Path, rel: str, data: Data, gazetteer: Gazetteer, tz: str) -> Outcome:
+    """Read, normalise and enrich one file."""
     source, read_problems = read_article(path, rel, path.read_bytes())
     if source is None:
-        return read_problems, None
+        return read_problems, None, ()
     article, found = normalise(source, data.boilerplate, tz)
     case = enrich(article, data, gazetteer)
-    return read_problems, replace(case, problems=tuple(found) + case.problems)
+    return read_problems, replace(case, problems=tuple(found) + case.problems), sketch(article.text)
 
 
 def _init_worker(data_dir: Path, tz: str) -> None:
@@ -86,12 +100,9 @@ def _init_worker(data_dir: Path, tz: str) -> None:
     _worker = (data, build_gazetteer(data.cities), tz)
 
 
-def _in_worker(item: tuple[Path, str]) -> tuple[list[Problem], Case | None]:
+def _in_worker(item: tuple[Path, str]) -> Outcome:
     assert _worker is not None
     return _one_article(*item, *_worker)
-
-
-Outcome = tuple[list[Problem], Case | None]
 
 
 def _workers(items: int) -> int:
@@ -99,44 +110,10 @@ def _workers(items: int) -> int:
     return min(os.cpu_count() or 1, max(1, items // PARALLEL_MIN))
 
 
-@dataclass
-class BuildCache:
-    """What one ``make serve`` session keeps between builds, so a change rebuilds what it affects.
-
-    Outcomes of the per-article stages are keyed on the article's path and bytes (read again only
-    when the file's size or modification time changed), and dropped whole when the data files, the
-    settings or the code change. Rendered files are kept with what they were made from (see
-    render.PageCache) and dropped when a template changes. A cached result is never stale."""
-
-    version: str = ""
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
-    pages_version: str = ""
-    pages: PageCache = field(default_factory=dict)
-    written: dict[str, int] | None = None  # checksums of the files in site/, once it was built
-    loaded: tuple[Data, Gazetteer] | None = None  # the data files as of ``version``
-    related_signature: tuple[tuple[object, ...], ...] = ()
-    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    digests: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> (size, mtime, sha256)
-
-    def key(self, path: Path, rel: str) -> str:
-        """The outcome key of one article: its path and the digest of its bytes."""
-        st = path.stat()
-        known = self.digests.get(rel)
-        if known is None or known[:2] != (st.st_size, st.st_mtime_ns):
-            known = self.digests[rel] = (st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
-        return rel + "\0" + known[2]
-
-
-def files_version(*groups: Iterable[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for group in groups for p in group):
-        if path.is_file():
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def code_and_data_version(content: Path) -> str:
-    return files_version(Path(__file__).parent.glob("*.py"), (content / "data").glob("*"), [content / "site.yaml"])
+def reading_version(content: Path) -> str:
+    """What reading an article depends on besides its bytes: the code and its pinned libraries, the data
+    files and the settings."""
+    return digest(code_version(), files_version(content, [*(content / "data").glob("*"), content / "site.yaml"]))
 
 
 Progress = Callable[[int, int], None]  # (articles done, articles in all)
@@ -171,23 +148,21 @@ def _collect(results: Iterable[Outcome], total: int, progress: Progress | None) 
     return outcomes
 
 
-def process_with_cache(
-    files: list[tuple[Path, str]],
-    paths: Paths,
-    tz: str,
-    data: Data,
-    gazetteer: Gazetteer,
-    cache: BuildCache | None,
-    progress: Progress | None = None,
-) -> list[Outcome]:
-    if cache is None:
-        return process_articles(files, paths.content / "data", tz, data, gazetteer, progress)
-    keys = [cache.key(path, rel) for path, rel in files]
-    missing = [(f, k) for f, k in zip(files, keys, strict=True) if k not in cache.outcomes]
-    fresh = process_articles([f for f, _ in missing], paths.content / "data", tz, data, gazetteer, progress)
-    cache.outcomes = {k: cache.outcomes[k] for k in keys if k in cache.outcomes}
-    cache.outcomes.update({k: outcome for (_, k), outcome in zip(missing, fresh, strict=True)})
-    return [cache.outcomes[k] for k in keys]
+def _article_keys(files: list[tuple[Path, str]], version: str, memo: Memo) -> list[str]:
+    """Each article's key: the reading version, its path and its bytes' digest (a digest is read again
+    only when the file's size or modification time changed since this process last read it)."""
+    keys = []
+    for path, rel in files:
+        st = path.stat()
+        stat = f"{rel}\0{st.st_size}\0{st.st_mtime_ns}"
+        sha = memo.one("file digests", stat, None, lambda p=path: hashlib.sha256(p.read_bytes()).hexdigest())
+        keys.append(digest(version, rel, sha))
+    return keys
+
+
+def _load(data_dir: Path) -> tuple[Data, Gazetteer]:
+    data = load_data(data_dir)  # raises DataError: nothing to build without data
+    return data, build_gazetteer(data.cities)
 
 
 def build(
@@ -196,119 +171,115 @@ def build(
     strict: bool = False,
     search: bool = True,
     write: bool = True,
-    cache: BuildCache | None = None,
+    memo: Memo | None = None,
+    in_place: bool = False,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site from ``paths.content`` into ``paths.out``.
 
-    Problems are collected, never raised: one bad article never stops the
-    others. With ``strict`` any problem fails the build and site/ is left as it
-    was. With ``write=False`` nothing is written at all (``make check``).
+    Problems are collected, never raised: one bad article never stops the others. With ``strict``
+    any problem fails the build and site/ is left as it was. With ``write=False`` nothing is written
+    at all (``make check``). ``memo`` keeps each stage's results between builds (none: a cold build);
+    ``in_place`` rewrites site/ where it is instead of swapping in a new one (``make serve``).
     """
     # The build makes millions of long-lived objects and few reference cycles: the cyclic garbage
     # collector's full passes over them cost about a sixth of the time, so it rests until the build is done.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(paths, strict=strict, search=search, write=write, cache=cache, progress=progress)
+        memo = memo if memo is not None else Memo()
+        result = _build(paths, strict, search, write, memo, in_place, progress)
+        memo.save()
+        return replace(result, notes=tuple(memo.notes))
     finally:
         if collecting:
             gc.enable()
 
 
 def _build(
-    paths: Paths,
-    *,
-    strict: bool,
-    search: bool,
-    write: bool,
-    cache: BuildCache | None,
-    progress: Progress | None,
+    paths: Paths, strict: bool, search: bool, write: bool, memo: Memo, in_place: bool, progress: Progress | None
 ) -> BuildResult:
     lap = _Laps()
-    # make serve, after its first build, rewrites site/ in place (see below).
-    previous = cache.written if cache is not None and paths.out.is_dir() else None
     # Taken before anything is read: a file saved during the build makes the next build run again.
-    stamp = inputs_stamp(paths, {"search": search}) if write and previous is None else ""
+    stamp = inputs_stamp(paths, {"search": search}) if write and not in_place else ""
     settings, problems = load_settings(paths.content / "site.yaml")
-    if cache is not None:
-        # One version for the whole cache: code, data files and settings (see BuildCache).
-        version = code_and_data_version(paths.content)
-        if version != cache.version:
-            cache.version, cache.outcomes, cache.loaded = version, {}, None
-    if cache is not None and cache.loaded is not None:
-        data, gazetteer = cache.loaded
-    else:
-        data = load_data(paths.content / "data")  # raises DataError: nothing to build without data
-        gazetteer = build_gazetteer(data.cities)
-        if cache is not None:
-            cache.loaded = (data, gazetteer)
+    version = reading_version(paths.content)
+    data, gazetteer = memo.one("data", version, None, lambda: _load(paths.content / "data"))
     lap("load data")
-
     files, refused = scan(paths.articles, settings.max_article_bytes)
     problems += refused
-    outcomes = process_with_cache(files, paths, settings.timezone, data, gazetteer, cache, progress)
-    for read_problems, _ in outcomes:
-        problems += read_problems
-    kept, slug_problems = unique_slugs([case.article.source for _, case in outcomes if case])
-    problems += slug_problems
-    kept_ids = {id(source) for source in kept}
-    cases = [case for _, case in outcomes if case and id(case.article.source) in kept_ids]
-    for case in cases:
-        problems += case.problems
+    keys = _article_keys(files, version, memo)
+    outcomes = memo.many("articles", keys, Outcome, lambda missing: process_articles(
+        [files[i] for i in missing], paths.content / "data", settings.timezone, data, gazetteer, progress))  # fmt: skip
+    cases, sketches, prints = _kept(outcomes, keys, problems)
     lap("read, normalise, enrich")
-    cases, moved, merged = merge_duplicates(cases)
+    cases, moved, merged = merge_duplicates(cases, sketches)
     problems += merged
     lap("merge duplicates")
     places = index_places(cases, data)
     lap("places")
-    publishing = write and not (strict and problems)
-    staging = indexing = None
-    workers = 1 if cache else _workers(len(cases))  # make serve keeps its pages in this process
-    if publishing and previous is None:
-        staging = staging_dir(paths.out)
-        if search:
-            # Pagefind needs only the cases and the taxonomy: it works while the site is assembled and rendered.
-            searchable = Searchable.make(tuple(cases), data, places)
-            indexing = Indexing(searchable, staging, previous=paths.out if paths.out.is_dir() else None)
+    related = memo.one("related", digest(repr(related_signature(cases))), Related, lambda: related_slugs(cases))
+
+    def assembled() -> Site:
+        site = assemble(cases, moved, data.methods, data.categories, data.cities, related, data.obstacles, places)
+        lap("assemble")
+        return site
+
+    if not write or (strict and problems):
+        return BuildResult(assembled().cases, tuple(problems), published=False, timings=lap.done())
+    templates = files_version(paths.templates, paths.templates.rglob("*"))
+    pages = Pages(made_before(paths.out, memo), prints, memo, digest(version, templates))
+    if in_place:
+        return _rewrite(paths, assembled(), settings, pages, problems, lap)
+    searchable = Searchable.make(tuple(cases), data, places) if search else None
+    return _publish(paths, assembled, searchable, settings, pages, (stamp, strict, problems), lap)
+
+
+def _rewrite(
+    paths: Paths, site: Site, settings: Settings, pages: Pages, problems: list[Problem], lap: _Laps
+) -> BuildResult:
+    """make serve, after its first build: rewrite site/ in place, only the files that changed. A preview
+    may be briefly mixed while this runs; a published build always goes through staging."""
+    (paths.out / STAMP_FILE).unlink(missing_ok=True)  # until the site is whole again
+    output = Output(paths.out, reuse=paths.out)
+    render(site, settings, paths.templates, output, pages)
+    output.remove_stale(pages.previous)
+    _write_stamp(paths.out, stamp_record("", len(site.cases), [], 0, None, pages.save(output)))
+    lap("render in place")
+    return BuildResult(site.cases, tuple(problems), True, lap.done(), site, tuple(output.written))
+
+
+def _publish(
+    paths: Paths,
+    assembled: Callable[[], Site],
+    searchable: Searchable | None,
+    settings: Settings,
+    pages: Pages,
+    how: tuple[str, bool, list[Problem]],
+    lap: _Laps,
+) -> BuildResult:
+    """Make the whole site in a staging folder (unchanged files linked from the current site), index it
+    meanwhile, and swap it in."""
+    stamp, strict, problems = how
+    memo = pages.memo
+    staging = staging_dir(paths.out)
+    indexing = None
+    if searchable is not None:
+        # Pagefind needs only the cases and the taxonomy: it works while the site is assembled and rendered.
+        previous = paths.out if paths.out.is_dir() else None
+        folder = (
+            (memo.folder / "search-records", memo.get("search records", "folder", Kept) or {}) if memo.folder else None
+        )
+        indexing = Indexing(searchable, staging, pages.prints, previous, folder)
     try:
         if indexing is not None:
-            indexing.start(workers)
+            indexing.start(_workers(len(searchable.cases) if searchable else 0))
+            if indexing.manifest is not None:
+                memo.put("search records", "folder", indexing.manifest, Kept)
             lap("search records")
-        signature = related_signature(cases) if cache is not None else ()
-        known = cache.related if cache is not None and cache.related_signature == signature else None
-        site = assemble(cases, moved, data.methods, data.categories, data.cities, known, data.obstacles, places)
-        if cache is not None:
-            cache.related_signature = signature
-            cache.related = {slug: tuple(c.slug for c in others) for slug, others in site.related.items()}
-        lap("assemble")
-        if not publishing:
-            return BuildResult(site.cases, tuple(problems), published=False, timings=lap.done())
-
-        pages = None
-        if cache is not None:
-            version = cache.version + files_version(paths.templates.rglob("*"))
-            if version != cache.pages_version:
-                cache.pages_version, cache.pages = version, {}
-            pages = cache.pages
-        if staging is None:
-            # make serve, after its first build (only then is ``previous`` known): rewrite in place only
-            # the files that changed. A preview may be briefly mixed while this runs; a published build
-            # always goes through staging.
-            output = Output(paths.out, previous)
-            render(site, settings, paths.templates, output, pages)
-            output.remove_stale()
-            (paths.out / STAMP_FILE).unlink(missing_ok=True)  # site/ now follows the preview, not a build
-            if cache is not None:
-                cache.written = output.checksums
-            lap("render in place")
-            written = tuple(output.written)
-            return BuildResult(site.cases, tuple(problems), True, timings=lap.done(), site=site, written=written)
-
-        output = Output(staging)
-        render(site, settings, paths.templates, output, pages, workers)
-        if cache is not None:
-            cache.written = output.checksums
+        site = assembled()
+        output = Output(staging, reuse=paths.out if pages.previous else None)
+        render(site, settings, paths.templates, output, pages, _workers(len(site.cases)))
         lap("render")
         if indexing is not None:
             index_problems = indexing.finish()
@@ -321,16 +292,42 @@ def _build(
                 discard(staging)
                 return BuildResult(site.cases, tuple(problems), published=False, timings=lap.done())
         errors = sum(p.severity == "error" for p in problems)
-        search_digest = indexing.digest if indexing is not None else None
-        output.write(
-            STAMP_FILE, stamp_record(stamp, len(site.cases), [str(p) for p in problems], errors, search_digest)
-        )
+        search = indexing.digest if indexing is not None else None
+        record = stamp_record(stamp, len(site.cases), [str(p) for p in problems], errors, search, pages.save(output))
+        _write_stamp(staging, record)
         publish(staging, paths.out)
         lap("publish")
     except BaseException:
         if indexing is not None:
             indexing.close()
-        if staging is not None:
-            discard(staging)
+        discard(staging)
         raise
     return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done(), site=site)
+
+
+def _write_stamp(site: Path, record: str) -> None:
+    """The build's own record beside the pages (STAMP_FILE), written whole."""
+    temporary = site / f".{STAMP_FILE}.tmp"
+    temporary.write_text(record, encoding="utf-8")
+    os.replace(temporary, site / STAMP_FILE)
+
+
+def _kept(
+    outcomes: list[Outcome], keys: list[str], problems: list[Problem]
+) -> tuple[list[Case], list[tuple[int, ...]], Fingerprints]:
+    """The cases the site keeps (one per slug), their duplicate sketches, and fingerprints that know
+    each case by its article's key (a case is a pure function of it)."""
+    prints = Fingerprints()
+    for read_problems, _, _ in outcomes:
+        problems += read_problems
+    kept_sources, slug_problems = unique_slugs([case.article.source for _, case, _ in outcomes if case])
+    problems += slug_problems
+    kept_ids = {id(source) for source in kept_sources}
+    cases, sketches = [], []
+    for (_, case, own_sketch), key in zip(outcomes, keys, strict=True):
+        if case and id(case.article.source) in kept_ids:
+            cases.append(case)
+            sketches.append(own_sketch)
+            problems += case.problems
+            prints.seed_case(case, key)
+    return cases, sketches, prints

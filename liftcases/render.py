@@ -7,7 +7,8 @@ template: article text is data, never markup.
 
 from __future__ import annotations
 
-import zlib
+import json
+import os
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -35,7 +36,9 @@ from .contexts import (
     street_context,
 )  # fmt: skip
 from .exports import atom_feed, cases_csv, cases_json, places_json, review_json, robots, sitemap
+from .inputs import STAMP_FILE
 from .localities import Estate
+from .memo import Fingerprints, Memo, digest
 from .model import Case
 from .parallel import SliceMap
 from .settings import Settings
@@ -74,39 +77,108 @@ def sanitise(html: str) -> Markup:
 class Output:
     """Writes files under one root folder and refuses any path that would leave it.
 
-    With ``previous`` (file -> checksum of what an earlier build wrote there), a file whose bytes
-    did not change is not written again: ``make serve`` rebuilds in place and touches only what
-    a change affects."""
+    ``keep`` takes a file unchanged from ``reuse``, the folder an earlier build wrote: hard-linked
+    into a new site (which is then swapped in), or left where it is when rewriting a site in place
+    (``make serve``)."""
 
-    def __init__(self, root: Path, previous: dict[str, int] | None = None):
+    def __init__(self, root: Path, reuse: Path | None = None):
         self.root = root.resolve()
-        self.written: list[str] = []
-        self.previous = previous
-        self.checksums: dict[str, int] = {}
+        self.reuse = reuse.resolve() if reuse is not None else None
+        self.files: list[str] = []  # every file of the output, written or kept
+        self.written: list[str] = []  # those whose bytes were written
+        self.kept: list[str] = []  # those taken from ``reuse``
         self._folders: set[Path] = set()
 
-    def write(self, rel: str, content: str | bytes) -> None:
-        rel = rel.lstrip("/")
+    def _target(self, rel: str) -> Path:
         parts = PurePosixPath(rel).parts
         # Checked on the path's words, not by resolving it: resolving every file costs seconds.
         if not parts or any(part in ("..", ".") or "\\" in part for part in parts):
             raise ValueError(f"refusing to write outside the output folder: {rel}")
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        checksum = zlib.crc32(data) ^ (len(data) << 32)
-        self.checksums[rel] = checksum
-        if self.previous is not None and self.previous.get(rel) == checksum:
-            return
         target = self.root.joinpath(*parts)
         if target.parent not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(target.parent)
-        target.write_bytes(data)
+        return target
+
+    def write(self, rel: str, content: str | bytes) -> None:
+        rel = rel.lstrip("/")
+        target = self._target(rel)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.files.append(rel)
+        if self.reuse != self.root:
+            target.write_bytes(data)
+        elif target.is_file() and target.read_bytes() == data:
+            return  # in place, and already so: a preview reloads only what changed
+        else:  # in place: the file is replaced whole, never truncated under a reader
+            temporary = target.with_name(f".{target.name}.tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
         self.written.append(rel)
 
-    def remove_stale(self) -> None:
+    def keep(self, rel: str) -> bool:
+        """Take ``rel`` as the earlier build wrote it; False when it is not there to take."""
+        if self.reuse is None:
+            return False
+        rel = rel.lstrip("/")
+        if self.reuse == self.root:
+            found = self.root.joinpath(*PurePosixPath(rel).parts).is_file()
+        else:
+            try:
+                os.link(self.reuse.joinpath(*PurePosixPath(rel).parts), self._target(rel))
+                found = True
+            except OSError:  # gone, or a folder that cannot hold links: made again
+                found = False
+        if found:
+            self.kept.append(rel)
+            self.files.append(rel)
+        return found
+
+    def remove_stale(self, previous: Made | None) -> None:
         """Delete files an earlier build wrote that this one did not (pages of removed articles)."""
-        for rel in sorted(set(self.previous or ()) - set(self.checksums)):
+        now = set(self.files)
+        for rel in sorted(set(previous or ()) - now):
             self.root.joinpath(*PurePosixPath(rel).parts).unlink(missing_ok=True)
+
+
+# What a build made: output path -> fingerprint of what the file was made from (memo.Fingerprints),
+# for the pages made from a key; files written without one are listed with "".
+Made = dict[str, str]
+
+
+class Pages:
+    """Incremental output: a page is made again only when what it is made from changed.
+
+    For a case page that is the case, its related cases and its places' addresses; for any other page,
+    its whole template context; for every page, the templates, code, data files and settings
+    (``version``). ``previous`` is what the build that made the current site made (made_before),
+    ``made`` what this build makes; fragments of pages (the review page's sections) are kept in the
+    memo."""
+
+    def __init__(self, previous: Made | None, prints: Fingerprints, memo: Memo, version: str) -> None:
+        self.previous = previous or {}
+        self.prints, self.memo, self.version = prints, memo, version
+        self.made: Made = {}
+
+    def key(self, obj: object) -> str:
+        return digest(self.version, self.prints(obj))
+
+    def save(self, out: Output) -> str:
+        """Keep what this build made (and every other file it wrote, with no key) in the memo; its id,
+        which the site's stamp records (see made_before)."""
+        made = dict(sorted(({rel: "" for rel in out.files} | self.made).items()))
+        name = digest(*(f"{rel}\0{key}" for rel, key in made.items()))
+        self.memo.put("output", name, made, Made)
+        return name
+
+
+def made_before(site: Path, memo: Memo) -> Made | None:
+    """What the build that made ``site`` made, if the memo has it (the site's stamp names it)."""
+    try:
+        record = json.loads((site / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = record.get("output") if isinstance(record, dict) else None
+    return memo.get("output", name, Made) if isinstance(name, str) else None
 
 
 def make_env(templates: Path, settings: Settings) -> Environment:
@@ -130,44 +202,21 @@ def make_env(templates: Path, settings: Settings) -> Environment:
     return env
 
 
-# make serve keeps this between rebuilds (see pipeline.BuildCache): output path -> (what the file was
-# made from, its bytes). A file is made again only when what it is made from changed: for a case page,
-# the case and its related cases (the very same objects, as the cache keeps unchanged cases); for any
-# other page, its whole template context, compared by value (unchanged parts are the same objects, so
-# comparing is quick). Rendering is a pure function of these and the templates, whose change empties
-# the cache.
-PageCache = dict[str, tuple[object, bytes]]
-
-
-def _same(a: object, b: object) -> bool:
-    """Equal, where the parts that stayed the same objects are not compared further."""
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(x is y or _same(x, y) for x, y in zip(a, b, strict=True))
-    return a is b or a == b
-
-
-def _kept_or_made(pages: PageCache | None, name: str, key: object, produce: Callable[[], str | bytes]) -> str | bytes:
-    """What ``produce()`` gives, unless the page cache holds ``name`` made from the same ``key``."""
+def fragment(pages: Pages | None, name: str, key: object, produce: Callable[[], str]) -> Markup:
+    """A piece of a page, kept in the memo: made again only when ``key`` changed."""
     if pages is None:
-        return produce()
-    kept = pages.get(name)
-    if kept is not None and _same(kept[0], key):
-        return kept[1]
-    data = produce()
-    data = data.encode("utf-8") if isinstance(data, str) else data
-    pages[name] = (key, data)
-    return data
+        return Markup(produce())
+    return Markup(pages.memo.one("fragments", pages.key(key), str, produce))
 
 
-def fragment(pages: PageCache | None, name: str, key: object, produce: Callable[[], str]) -> Markup:
-    """A piece of a page, kept like a whole page: made again only when ``key`` changed."""
-    data = _kept_or_made(pages, name, key, produce)
-    return Markup(data.decode("utf-8") if isinstance(data, bytes) else data)
-
-
-def make(out: Output, pages: PageCache | None, rel: str, key: object, produce: Callable[[], str | bytes]) -> None:
-    """Write ``rel`` from ``produce()``, unless the page cache holds it made from the same ``key``."""
-    out.write(rel, _kept_or_made(pages, rel, key, produce))
+def make(out: Output, pages: Pages | None, rel: str, key: object, produce: Callable[[], str | bytes]) -> None:
+    """Write ``rel`` from ``produce()``, unless the build before made it from the same ``key``."""
+    if pages is None:
+        out.write(rel, produce())
+        return
+    made = pages.made[rel] = pages.key(key)
+    if pages.previous.get(rel) != made or not out.keep(rel):
+        out.write(rel, produce())
 
 
 def _places_of(site: Site, case: Case) -> tuple[object, ...]:
@@ -176,7 +225,7 @@ def _places_of(site: Site, case: Case) -> tuple[object, ...]:
 
 
 def _case_pages(
-    site: Site, settings: Settings, env: Environment, out: Output, cases: tuple[Case, ...], pages: PageCache | None
+    site: Site, settings: Settings, env: Environment, out: Output, cases: tuple[Case, ...], pages: Pages | None
 ) -> None:
     template = env.get_template("case.html")
     # A case page shows the case, its related cases and its places' addresses (and the number of its
@@ -185,121 +234,165 @@ def _case_pages(
         (case.url.lstrip("/") + "index.html", (case, *site.related.get(case.slug, ()), *_places_of(site, case)), case)
         for case in cases
     ]
-    if pages is not None:  # make serve: the pages an edit changed first, so the open page reloads soonest
-        keyed.sort(key=lambda item: _same(pages.get(item[0], (None,))[0], item[1]))
+    if pages is not None:  # the pages an edit changed first, so the page an editor has open reloads soonest
+        keyed.sort(key=lambda item: pages.previous.get(item[0]) == pages.key(item[1]))
     for rel, key, case in keyed:
         make(out, pages, rel, key, lambda c=case: template.render(case_context(c, site, settings)))
 
 
 def _estate_pages(
-    site: Site, settings: Settings, env: Environment, out: Output, estates: tuple[Estate, ...], pages: PageCache | None
+    site: Site, settings: Settings, env: Environment, out: Output, estates: tuple[Estate, ...], pages: Pages | None
 ) -> None:
     template = env.get_template("estate.html")
+    # An estate page shows the estate, its street and the lift series charted (the rest of its context is
+    # made from these and the data files).
     for estate in estates:
-        context = estate_context(estate, site, settings)
+        key = (estate, site.places.street_page(estate), site.places.series)
         rel = estate.url.lstrip("/") + "index.html"
-        make(out, pages, rel, ("estate.html", *sorted(context.items())), lambda c=context: template.render(c))
+        make(out, pages, rel, key, lambda e=estate: template.render(estate_context(e, site, settings)))
+
+
+def _page(out: Output, pages: Pages | None, env: Environment, template: str, path: str, context: Context,
+          key: object = None) -> None:  # fmt: skip
+    """One page from its template and context (a function when the page may not need making), keyed by
+    ``key``, or else by its whole context."""
+    rel = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+    if key is None:
+        context = context if isinstance(context, dict) else context()
+        key = tuple(sorted(context.items()))
+    given = context
+    make(out, pages, rel, (template, key),
+         lambda: env.get_template(template).render(given if isinstance(given, dict) else given()))  # fmt: skip
+
+
+def _feed(out: Output, pages: Pages | None, settings: Settings, path: str, title: str, cases: tuple[Case, ...]) -> None:
+    make(out, pages, path.lstrip("/") + "feed.xml", (settings, title, *cases),
+         lambda: atom_feed(settings, title, path, path + "feed.xml", cases))  # fmt: skip
+
+
+def _one_each(site: Site) -> list[tuple[str, Any]]:
+    """The pages there is one of per case, estate, street, method, district and obstacle, in this order."""
+    return [
+        *(("case", c) for c in site.cases), *(("estate", e) for e in site.places.estates),
+        *(("street", s) for s in site.places.streets), *(("method", m) for m in site.methods),
+        *(("district", d) for d in site.districts), *(("obstacle", o) for o in site.obstacles),
+    ]  # fmt: skip
 
 
 def _many_pages(
-    site: Site, settings: Settings, env: Environment, out: Output, start: int, stop: int, pages: PageCache | None
+    site: Site, settings: Settings, env: Environment, out: Output, start: int, stop: int, pages: Pages | None
 ) -> None:
-    """The pages there are one of per case and per estate, numbered cases first: those from start to stop."""
-    n = len(site.cases)
-    _case_pages(site, settings, env, out, site.cases[start:stop], pages)
-    _estate_pages(site, settings, env, out, site.places.estates[max(0, start - n) : max(0, stop - n)], pages)
+    """The pages of _one_each(site) from start to stop (with their feeds)."""
+    items = _one_each(site)[start:stop]
+    _case_pages(site, settings, env, out, tuple(x for kind, x in items if kind == "case"), pages)
+    _estate_pages(site, settings, env, out, tuple(x for kind, x in items if kind == "estate"), pages)
+    for kind, x in items:
+        if kind == "street":
+            _page(out, pages, env, "street.html", x.url, street_context(x, site, settings))
+            _feed(out, pages, settings, x.url, f"{x.district.name}{x.name} · {settings.title}", x.cases)
+        elif kind == "method":
+            _page(out, pages, env, "method.html", x.method.url, method_context(x, settings))
+            _feed(out, pages, settings, x.method.url, f"{x.method.name} · {settings.title}",
+                  tuple(e.case for e in x.entries))  # fmt: skip
+        elif kind == "district":
+            path = f"/districts/{x.district.slug}/"
+            _page(out, pages, env, "district.html", path, district_context(x, settings))
+            _feed(out, pages, settings, path, f"{x.district.name} · {settings.title}", x.cases)
+        elif kind == "obstacle":
+            _page(out, pages, env, "obstacle.html", x.obstacle.url, obstacle_context(x, site, settings))
 
+
+Context = dict[str, Any] | Callable[[], dict[str, Any]]
 
 # The environment the forked workers use, its templates compiled in the parent before the fork:
 # compiling them costs 0.15 s, once per slice otherwise.
 _forked_env: Environment | None = None
 
 
-def _slice(job: tuple[Site, Settings, Path, Path], start: int, stop: int) -> tuple[dict[str, int], list[str]]:
-    """In a worker: render one slice of the case and estate pages straight into the output folder."""
-    site, settings, templates, root = job
-    out = Output(root)
-    _many_pages(site, settings, _forked_env or make_env(templates, settings), out, start, stop, None)
-    return out.checksums, out.written
+Slice = tuple[Made, list[str], list[str], list[str]]  # what a worker made; its files, written and kept
+
+
+def _slice(job: tuple[Site, Settings, Path, Output, Pages | None], start: int, stop: int) -> Slice:
+    """In a worker: render one slice of _one_each(site) straight into the output folder."""
+    site, settings, templates, out, pages = job
+    _many_pages(site, settings, _forked_env or make_env(templates, settings), out, start, stop, pages)
+    return (pages.made if pages is not None else {}), out.files, out.written, out.kept
 
 
 def render(
-    site: Site, settings: Settings, templates: Path, out: Output, pages: PageCache | None = None, workers: int = 1
+    site: Site, settings: Settings, templates: Path, out: Output, pages: Pages | None = None, workers: int = 1
 ) -> None:
-    """Write every page. With ``workers`` > 1 (a fresh output folder, no page cache), the case and
-    estate pages are rendered by forked processes while this one renders the rest: the bytes are the same."""
+    """Write every page; with ``pages``, only those whose inputs changed (the rest are kept). With
+    ``workers`` > 1 (a new output folder), the pages there is one of per case, estate, street, method,
+    district and obstacle are made by forked processes while this one makes the rest: the bytes are
+    the same."""
     env = make_env(templates, settings)
     pages_list: list[str] = []
 
-    def page(template: str, path: str, context: dict[str, Any], listed: bool = True) -> None:
-        rel = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
-        make(out, pages, rel, (template, *sorted(context.items())), lambda: env.get_template(template).render(context))
+    # The pages about the whole site (home, indexes, review, exports) are made from everything: the
+    # cases and which copies were merged (with the templates, code, data files and settings, the whole
+    # site is a pure function of these). Fingerprinting their large contexts would cost more than it saves.
+    whole = ("site", pages.key((site.cases, sorted(site.moved.items())))) if pages is not None else None
+
+    def page(template: str, path: str, context: Context, listed: bool = True, key: object = None) -> None:
+        _page(out, pages, env, template, path, context, key)
         if listed:
             pages_list.append(path)
 
+    def review() -> dict[str, Any]:
+        context = review_context(site, settings)
+        item = env.get_template("partials/review_item.html")
+        context["sections"] = [
+            fragment(pages, f"#review/{i['case'].slug}", (settings, i["case"]), lambda i=i: item.render(item=i))
+            for i in context["items"]
+        ]
+        return context
+
     pool = None
-    many = len(site.cases) + len(site.places.estates)
-    if workers > 1 and pages is None and out.previous is None and site.cases:
+    many = len(_one_each(site))
+    if workers > 1 and out.reuse != out.root and site.cases:
         global _forked_env
         _forked_env = env
         env.get_template("case.html"), env.get_template("estate.html")
-        pool = SliceMap(_slice, (site, settings, templates, out.root), many, workers)
+        pool = SliceMap(_slice, (site, settings, templates, out, pages), many, workers)
         _forked_env = None
     try:
         if pool is None:  # case pages first: after an edit, the page an editor has open is written soonest
             _many_pages(site, settings, env, out, 0, many, pages)
-        page("home.html", "/", home_context(site, settings))
-        page("search.html", "/search/", search_context(site, settings))
-        page("about.html", "/about/", about_context(site, settings))
-        page("404.html", "/404.html", not_found_context(site, settings), listed=False)
-        review = review_context(site, settings)
-        item = env.get_template("partials/review_item.html")
-        review["sections"] = [
-            fragment(pages, f"#review/{i['case'].slug}", (settings, i["case"]), lambda i=i: item.render(item=i))
-            for i in review["items"]
-        ]
-        page("review.html", "/review/", review, listed=False)  # editors only: not in the sitemap
-        page("methods.html", "/methods/", methods_index_context(site, settings))
-        page("districts.html", "/districts/", districts_index_context(site, settings))
-        page("obstacles.html", "/obstacles/", obstacles_index_context(site, settings))
-        for op in site.obstacles:
-            page("obstacle.html", op.obstacle.url, obstacle_context(op, site, settings))
+        page("home.html", "/", lambda: home_context(site, settings), key=whole)
+        page("search.html", "/search/", lambda: search_context(site, settings), key=whole)
+        page("about.html", "/about/", lambda: about_context(site, settings), key=whole)
+        page("404.html", "/404.html", lambda: not_found_context(site, settings), listed=False, key=whole)
+        page("review.html", "/review/", review, listed=False, key=whole)  # editors only: not in the sitemap
+        page("methods.html", "/methods/", lambda: methods_index_context(site, settings), key=whole)
+        page("districts.html", "/districts/", lambda: districts_index_context(site, settings), key=whole)
+        page("obstacles.html", "/obstacles/", lambda: obstacles_index_context(site, settings), key=whole)
+        pages_list += [op.obstacle.url for op in site.obstacles]
         pages_list += [case.url for case in site.cases]
         for slug, target in sorted(site.moved.items()):
             # The page of a merged copy stays where it was and points to the case it joined: URLs never break.
             page("moved.html", f"/cases/{slug}/", moved_context(slug, target, settings), listed=False)
-
-        def feed(path: str, title: str, cases: tuple[Case, ...]) -> None:
-            make(out, pages, path.lstrip("/") + "feed.xml", (settings, title, *cases),
-                 lambda: atom_feed(settings, title, path, path + "feed.xml", cases))  # fmt: skip
-
-        for mp in site.methods:
-            page("method.html", mp.method.url, method_context(mp, settings))
-            feed(mp.method.url, f"{mp.method.name} · {settings.title}", tuple(e.case for e in mp.entries))
-        for dp in site.districts:
-            path = f"/districts/{dp.district.slug}/"
-            page("district.html", path, district_context(dp, settings))
-            feed(path, f"{dp.district.name} · {settings.title}", dp.cases)
-        for street in site.places.streets:
-            page("street.html", street.url, street_context(street, site, settings))
-            feed(street.url, f"{street.district.name}{street.name} · {settings.title}", street.cases)
+        pages_list += [mp.method.url for mp in site.methods]
+        pages_list += [f"/districts/{dp.district.slug}/" for dp in site.districts]
+        pages_list += [street.url for street in site.places.streets]
         pages_list += [estate.url for estate in site.places.estates]
-        feed("/", settings.title, site.cases)
+        _feed(out, pages, settings, "/", settings.title, site.cases)
         out.write("sitemap.xml", sitemap(settings, pages_list))
         out.write("robots.txt", robots(settings))
-        # The exports show every case with the slugs of its related cases, and nothing else that changes.
-        everything = (settings, *site.cases, *(site.related.get(c.slug) for c in site.cases))
-        make(out, pages, "data/cases.json", everything, lambda: cases_json(site))
-        make(out, pages, "data/cases.csv", everything, lambda: cases_csv(site))
-        make(out, pages, "data/review.json", everything, lambda: review_json(site))
-        make(out, pages, "data/places.json", (settings, site.places), lambda: places_json(site))
+        make(out, pages, "data/cases.json", whole, lambda: cases_json(site))
+        make(out, pages, "data/cases.csv", whole, lambda: cases_csv(site))
+        make(out, pages, "data/review.json", whole, lambda: review_json(site))
+        make(out, pages, "data/places.json", whole, lambda: places_json(site))
         assets = templates / "assets"
         for path in sorted(assets.rglob("*")):
             if path.is_file():
                 out.write(f"assets/{path.relative_to(assets).as_posix()}", path.read_bytes())
-        for checksums, written in pool.results() if pool is not None else ():
-            out.checksums.update(checksums)
+        for made, files, written, kept in pool.results() if pool is not None else ():
+            if pages is not None:
+                pages.made.update(made)
+            out.files += files
             out.written += written
+            out.kept += kept
     finally:
         if pool is not None:
             pool.close()

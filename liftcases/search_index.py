@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.metadata
 import json
@@ -16,12 +17,14 @@ from pathlib import Path
 
 from .assemble import Site
 from .inputs import STAGING_PREFIX, STAMP_FILE
+from .memo import Fingerprints, code_version
 from .model import Case, Problem
 from .parallel import SliceMap, remove_later
 from .search_records import (
     Record,
     Searchable,
     Tag,
+    case_filters,
     case_record,
     case_tags,
     filter_values,
@@ -51,26 +54,61 @@ class IndexStats:
     seconds: float = 0.0  # Pagefind's own run, start to exit
 
 
-Written = tuple[str, bytes, dict[str, list[str]]]  # a record page's path, its digest, its filters
+# What a lasting folder of records holds: record page -> (what it was made from, its size, its mtime).
+Kept = dict[str, tuple[str, int, int]]
+_LOCKS: dict[Path, int] = {}
 
 
-def _write(folder: Path, records: list[Record]) -> list[Written]:
-    written = []
+def _lock(folder: Path) -> bool:
+    """Take the lasting records folder for this build; False when another build has it (this one then
+    writes its records inside its staging folder, as with no cache)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder.parent / f".{folder.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    _LOCKS[folder] = fd
+    return True
+
+
+def _unlock(folder: Path) -> None:
+    fd = _LOCKS.pop(folder, None)
+    if fd is not None:
+        os.close(fd)  # releases the lock
+
+
+def _tidy(folder: Path, keys: dict[str, str]) -> Kept:
+    """Remove records of pages that are gone; what the folder now holds."""
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = Path(root) / name
+            if path.relative_to(folder).as_posix() not in keys:
+                path.unlink()
+    kept = {}
+    for rel, key in keys.items():
+        st = os.stat(folder / rel)
+        kept[rel] = (key, st.st_size, st.st_mtime_ns)
+    return kept
+
+
+def _rel(url: str) -> str:
+    return url.strip("/") + "/index.html"
+
+
+def _write(folder: Path, records: list[Record]) -> None:
     for r in records:
-        rel = r.url.strip("/") + "/index.html"
-        page = record_html(r).encode("utf-8")
-        target = folder / rel
+        target = folder / _rel(r.url)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page)
-        written.append((rel, hashlib.sha256(page).digest(), r.filters))
-    return written
+        target.write_bytes(record_html(r).encode("utf-8"))
 
 
 def _write_records(
     job: tuple[tuple[Case, ...], dict[str, tuple[Tag, ...]], dict[str, int], Path], start: int, stop: int
-) -> list[Written]:
+) -> None:
     cases, tags, listed, folder = job
-    return _write(folder, [case_record(c, tags.get(c.slug, ()), listed) for c in cases[start:stop]])
+    _write(folder, [case_record(c, tags.get(c.slug, ()), listed) for c in cases[start:stop]])
 
 
 PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")
@@ -103,49 +141,90 @@ class Indexing:
     is reused instead of running Pagefind again: a template edit does not re-index. A failure is a
     problem, and the site is still published without search."""
 
-    def __init__(self, searchable: Searchable, site_dir: Path, previous: Path | None = None) -> None:
-        self.searchable, self.site_dir, self.previous = searchable, site_dir, previous
+    def __init__(
+        self,
+        searchable: Searchable,
+        site_dir: Path,
+        prints: Fingerprints | None = None,
+        previous: Path | None = None,
+        folder: tuple[Path, Kept] | None = None,
+    ) -> None:
+        self.searchable, self.site_dir, self.prints, self.previous = searchable, site_dir, prints, previous
         self.stats = IndexStats()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = tempfile.TemporaryFile()
         self.started = 0.0
         self.digest: str | None = None  # what the index was made from, once it is made
+        # A lasting folder of records (the build cache's) and what it holds, when this build may use it
+        # alone: then only the records whose inputs changed are written again.
+        lasting = folder is not None and prints is not None and _lock(folder[0])
+        self.folder, self.kept = folder if lasting and folder is not None else (None, {})
+        self.manifest: Kept | None = None  # what the lasting folder holds after start(), for the cache
+
+    @property
+    def records(self) -> Path:
+        return self.folder or self.site_dir / ".search-records"
 
     def start(self, workers: int = 1) -> None:
         s, site_dir, previous = self.searchable, self.site_dir, self.previous
-        # Case records are built and written by ``workers`` processes; each reports the record's path,
-        # a digest of it and its filters.
         names = method_names(s)
-        job = (s.cases, case_tags(s), {entry["url"]: i for i, entry in enumerate(names)}, self.records)
-        if workers > 1:
-            written = [r for part in SliceMap(_write_records, job, len(s.cases), workers).results() for r in part]
-        else:
-            written = _write_records(job, 0, len(s.cases))
-        written += _write(self.records, method_records(s) + obstacle_records(s) + place_records(s))
+        listed = {entry["url"]: i for i, entry in enumerate(names)}
+        tags = case_tags(s)
+        pages = method_records(s) + obstacle_records(s) + place_records(s)
         search_dir = site_dir / "search"
         search_dir.mkdir(parents=True, exist_ok=True)
         (search_dir / "t2s.json").write_text(json.dumps(t2s_map(s), ensure_ascii=False, sort_keys=True), "utf-8")
         (search_dir / "methods.json").write_text(json.dumps(names, ensure_ascii=False), "utf-8")
-        filters = filter_values([f for _, _, f in written])
+        filters = filter_values([case_filters(c) for c in s.cases] + [r.filters for r in pages])
         (search_dir / "filters.json").write_text(json.dumps(filters, ensure_ascii=False), "utf-8")
-        # What the index is made from: the records and Pagefind's version (never its path, which differs
-        # from one folder or machine to the next). The build records it in STAMP_FILE, with the site.
-        digest = hashlib.sha256(f"pagefind {PAGEFIND_VERSION}".encode())
-        for rel, page_digest, _ in written:
-            digest.update(rel.encode() + b"\0" + page_digest)
-        self.digest = digest.hexdigest()
-        if previous is not None and (previous / "pagefind").is_dir() and _indexed_from(previous) == self.digest:
-            _reuse(previous / "pagefind", site_dir / "pagefind")
-            self.stats.reused = True
-            return
-        # The Pagefind CLI reads the record pages from a folder inside the staging site, removed afterwards.
+        keys: dict[str, str] = {}  # record page -> what it is made from
+        if self.prints is not None:
+            # Each case record is made from the case, its tags and their places in methods.json; the index
+            # from every record, the code and Pagefind's version (never its path, which differs from one
+            # folder or machine to the next). The build records the digest in STAMP_FILE.
+            for case in s.cases:
+                own = tags.get(case.slug, ())
+                keys[_rel(case.url)] = self.prints((case, own, tuple(listed.get(url, -1) for url, _, _ in own)))
+            keys |= {_rel(r.url): hashlib.sha256(record_html(r).encode()).hexdigest() for r in pages}
+            made = hashlib.sha256(f"{code_version()} pagefind {PAGEFIND_VERSION}".encode())
+            for rel, key in sorted(keys.items()):
+                made.update(f"{rel}\0{key}\n".encode())
+            self.digest = made.hexdigest()
+            if previous is not None and (previous / "pagefind").is_dir() and _indexed_from(previous) == self.digest:
+                _reuse(previous / "pagefind", site_dir / "pagefind")
+                self.stats.reused = True
+                self._unlock()
+                return
+        stale = tuple(c for c in s.cases if not self._current(_rel(c.url), keys.get(_rel(c.url))))
+        # Case records are built and written by ``workers`` processes.
+        job = (stale, tags, listed, self.records)
+        if workers > 1 and len(stale) >= workers:
+            SliceMap(_write_records, job, len(stale), workers).results()
+        else:
+            _write_records(job, 0, len(stale))
+        _write(self.records, [r for r in pages if not self._current(_rel(r.url), keys.get(_rel(r.url)))])
+        if self.folder is not None:
+            self.manifest = _tidy(self.folder, keys)
+        # The Pagefind CLI reads the record pages from their folder (inside the staging site, removed
+        # afterwards, or the build cache's).
         cmd = [_pagefind(), "--site", str(self.records), "--output-path", str(site_dir / "pagefind"), "--silent"]
         self.started = time.perf_counter()
         self.process = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
 
-    @property
-    def records(self) -> Path:
-        return self.site_dir / ".search-records"
+    def _current(self, rel: str, key: str | None) -> bool:
+        """Whether the lasting folder holds this record as made from ``key``, untouched since."""
+        kept = self.kept.get(rel)
+        if key is None or kept is None or self.folder is None or kept[0] != key:
+            return False
+        try:
+            st = os.stat(self.folder / rel)
+        except OSError:
+            return False
+        return (st.st_size, st.st_mtime_ns) == kept[1:]
+
+    def _unlock(self) -> None:
+        if self.folder is not None:
+            _unlock(self.folder)
 
     def finish(self) -> list[Problem]:
         """Wait for Pagefind; its own peak memory is read from the kernel (wait4), apart from the build's."""
@@ -166,12 +245,15 @@ class Indexing:
             self.close()
 
     def close(self) -> None:
-        """Stop Pagefind if it still runs (a build that failed meanwhile) and remove the records."""
+        """Stop Pagefind if it still runs (a build that failed meanwhile) and remove the records (unless
+        they are the build cache's)."""
         if self.process is not None and self.process.returncode is None:
             self.process.kill()
             self.process.wait()
         self.log.close()
-        if self.records.exists():  # out of the site at once, deleted in the background
+        if self.folder is not None:
+            self._unlock()
+        elif self.records.exists():  # out of the site at once, deleted in the background
             # Named like a staging folder of the site (.staging-site-…), so a build cleans up any leftover.
             name = self.site_dir.name.removeprefix(STAGING_PREFIX)
             leftover = self.site_dir.with_name(f"{STAGING_PREFIX}{name}-records-{os.getpid()}-{time.monotonic_ns()}")

@@ -102,6 +102,18 @@ def _tags_word(text: str, tags: tuple[Tag, ...], listed: dict[str, int]) -> str:
     return TAG_SEP.join(entries)
 
 
+def case_filters(case: Case) -> dict[str, list[str]]:
+    """A case's values for the search page's filters."""
+    filters = {"类型": [CASE], "做法": [u.name for u in case.methods]}
+    if case.place.district:
+        filters["区"] = [case.place.district]
+    if case.article.date:
+        filters["年份"] = [case.article.date[:4]]
+    if case.stage:
+        filters["阶段"] = [case.stage.name]
+    return filters
+
+
 def case_record(case: Case, tags: tuple[Tag, ...] = (), listed: dict[str, int] | None = None) -> Record:
     """A case's record: found by its text's pairs, and by one word per tag (its methods, obstacles,
     district, street, estate): y, the tag page's index in search/methods.json (``listed``), q. A query
@@ -109,13 +121,7 @@ def case_record(case: Case, tags: tuple[Tag, ...] = (), listed: dict[str, int] |
     where each tag's sentence stands in the text, for search.js to show it."""
     a, p = case.article, case.place
     place = " › ".join(x for x in (p.district, p.street, p.neighbourhood) if x)
-    filters = {"类型": [CASE], "做法": [u.name for u in case.methods]}
-    if p.district:
-        filters["区"] = [p.district]
-    if a.date:
-        filters["年份"] = [a.date[:4]]
-    if case.stage:
-        filters["阶段"] = [case.stage.name]
+    filters = case_filters(case)
     # Filters are applied in the browser from this metadata (search/filters.json lists the values):
     # Pagefind's own filter files come out in a different order on every run, which would make two
     # builds of the same site differ.

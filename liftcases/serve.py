@@ -2,8 +2,8 @@
 reload the open page by itself.
 
 The live-reload script is added to HTML pages as they are served, never written into site/,
-so the published site carries nothing of it. Rebuilds reuse the cases of articles whose bytes
-(and the data files, settings and code) did not change.
+so the published site carries nothing of it. Rebuilds keep what did not change through the same
+build cache as ``make build`` (memo.py), held in memory between them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .datafiles import DataError
-from .pipeline import BuildCache, BuildResult, Paths, build
+from .memo import Memo
+from .pipeline import BuildResult, Paths, build
 from .search_index import index
 
 RELOAD_PATH = "/__livereload"
@@ -99,16 +100,19 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return
 
 
-def serve(paths: Paths, port: int, report: Callable[[BuildResult, float], None], stop: threading.Event) -> None:
-    """Serve until ``stop`` is set; rebuild and signal a reload after every change."""
-    cache = BuildCache()
+def serve(
+    paths: Paths, port: int, report: Callable[[BuildResult, float], None], stop: threading.Event, memo: Memo
+) -> None:
+    """Serve until ``stop`` is set; rebuild and signal a reload after every change. ``memo`` keeps the
+    stages' results between builds (in memory, and on disk unless the build cache is off)."""
     reloader = Reloader()
 
     def rebuild(first: bool = False) -> None:
         started = time.monotonic()
         try:
-            # Pages first, so the open page reloads at once; the search index follows.
-            result = build(paths, cache=cache, search=first)
+            # The first build publishes a whole site; later ones rewrite it in place, pages first, so the
+            # open page reloads at once, and the search index follows.
+            result = build(paths, memo=memo, search=first, in_place=not first)
         except DataError as exc:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)

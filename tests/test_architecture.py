@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "liftcases"
 # Lowest first. A module may import only modules that stand before it.
 LAYERS = [
-    "inputs", "model", "zh_text", "parallel", "settings", "datafiles", "dates", "titles", "blocks", "textpage",
+    "inputs", "model", "memo", "zh_text", "parallel", "settings", "datafiles", "dates", "titles", "blocks", "textpage",
     "pagemeta", "webpage", "ingest", "bodylines", "normalise", "estates", "places", "evidence", "enrich",
     "duplicates", "localities", "assemble", "charts", "exports", "contexts", "render", "search_records",
     "search_index", "publish", "pipeline", "serve", "fetch", "cli",

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from liftcases.pipeline import BuildCache, Paths, build
+from liftcases.memo import Memo
+from liftcases.pipeline import Paths, build
 
 from .conftest import ROOT, make_content
 
@@ -120,12 +121,12 @@ def test_rebuilds_write_only_what_a_change_affects(tmp_path: Path):
     content = make_content(tmp_path, {"good.txt": GOOD, "other.txt": second})
     site = tmp_path / "site"
     paths = Paths(content, ROOT / "templates", site)
-    cache = BuildCache()
-    first = build(paths, cache=cache, search=False)
+    memo = Memo()
+    first = build(paths, memo=memo, search=False)
     assert first.published and (site / "cases" / "other" / "index.html").is_file()
-    assert build(paths, cache=cache, search=False).written == ()  # a second build writes nothing
+    assert build(paths, memo=memo, search=False, in_place=True).written == ()  # a second build writes nothing
     (content / "articles" / "good.txt").write_text(GOOD.replace("加梯", "加装电梯"), encoding="utf-8")
-    edited = build(paths, cache=cache, search=False).written
+    edited = build(paths, memo=memo, search=False, in_place=True).written
     assert "cases/good/index.html" in edited
     # The other case lists this one as related, with its title: its page must follow the new title.
     assert "普陀区某小区加装电梯" in (site / "cases" / "other" / "index.html").read_text(encoding="utf-8")
@@ -134,9 +135,9 @@ def test_rebuilds_write_only_what_a_change_affects(tmp_path: Path):
     methods = content / "data" / "methods.yaml"
     text = methods.read_text(encoding="utf-8")
     methods.write_text(text.replace("比着推进加梯。", "比着推进加梯（改过）。", 1), encoding="utf-8")
-    changed = build(paths, cache=cache, search=False).written
+    changed = build(paths, memo=memo, search=False, in_place=True).written
     assert "methods/bao-gan-jing-sai/index.html" in changed  # a method description reaches its page
     assert "比着推进加梯（改过）" in (site / "methods" / "bao-gan-jing-sai" / "index.html").read_text(encoding="utf-8")
     (content / "articles" / "other.txt").unlink()
-    assert build(paths, cache=cache, search=False).published
+    assert build(paths, memo=memo, search=False, in_place=True).published
     assert not (site / "cases" / "other" / "index.html").exists()

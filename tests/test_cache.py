@@ -1,0 +1,217 @@
+"""The build cache (memo.py): whatever changes between two builds, a build that keeps results in
+.cache/ gives exactly the site a cold build gives, and a cache that is damaged, tampered with or
+written by other code is ignored (with a warning), never trusted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from liftcases import memo as memo_module
+from liftcases import pipeline
+from liftcases.inputs import STAMP_FILE, Paths
+from liftcases.memo import Fingerprints, Memo, decode, encode
+from liftcases.model import Case
+
+from .conftest import ROOT, make_content
+from .test_build import GOOD, tree_hash
+
+OTHER = GOOD.replace("普陀区某小区加梯", "静安区另一小区加梯").replace("普陀区某小区", "静安区另一小区")
+THIRD = "# 长宁区第三小区加装电梯\n\n2024年3月5日，长宁区第三小区通过掌上签约完成加装电梯意见征询。\n"
+
+
+def published(site: Path) -> dict[str, str]:
+    """Every published file's digest; STAMP_FILE, the build's own record of its inputs (their folders
+    and times), is left out."""
+    return {rel: h for rel, h in tree_hash(site).items() if rel != STAMP_FILE}
+
+
+def cold(paths: Paths, tmp: Path, search: bool) -> dict[str, str]:
+    """The site a build with no cache at all makes from the same inputs, in another folder."""
+    out = tmp / "cold-site"
+    shutil.rmtree(out, ignore_errors=True)
+    result = pipeline.build(Paths(paths.content, paths.templates, out), search=search)
+    assert result.published
+    return published(out)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Paths:
+    content = make_content(tmp_path, {"good.txt": GOOD, "other.txt": OTHER}, seeds=True)
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return Paths(content, tmp_path / "templates", tmp_path / "site")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+CHANGES: dict[str, Callable[[Paths], None]] = {
+    "an article edited": lambda p: edit(p.articles / "good.txt", "红色议事厅", "红色议事厅和党建引领"),
+    "an article added": lambda p: (p.articles / "third.md").write_text(THIRD, encoding="utf-8"),
+    "an article removed": lambda p: (p.articles / "other.txt").unlink(),
+    "a data file edited": lambda p: edit(p.content / "data" / "methods.yaml", "比着推进加梯。", "比着推进加梯（改）。"),
+    "a template edited": lambda p: edit(p.templates / "base.html", "跳到正文", "跳到正文内容"),
+    "the settings edited": lambda p: (p.content / "site.yaml").write_text("title: 另一个标题\n", encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_cached_build_after_a_change_is_the_cold_build(project: Paths, tmp_path: Path, change: str):
+    first = pipeline.build(project, search=False, memo=Memo(project.cache))
+    assert first.published and (project.cache / "articles.msgpack").is_file()
+    CHANGES[change](project)
+    again = pipeline.build(project, search=False, memo=Memo(project.cache))  # a new process's memo
+    assert again.published and not again.notes
+    assert published(project.out) == cold(project, tmp_path, search=False)
+
+
+def test_the_search_index_after_an_edit_is_the_cold_builds(project: Paths, tmp_path: Path):
+    """The search records are kept in .cache/search-records/ and only those whose case changed are
+    written again; a record edited by hand there is noticed and written again too."""
+    assert pipeline.build(project, memo=Memo(project.cache)).published
+    records = project.cache / "search-records"
+    untouched = records / "cases" / "putuo-ganquanyuan-traditional" / "index.html"
+    assert untouched.is_file()
+    before = untouched.stat().st_mtime_ns
+    CHANGES["an article edited"](project)
+    (records / "cases" / "other" / "index.html").write_text("<html><body>篡改</body></html>", encoding="utf-8")
+    again = pipeline.build(project, memo=Memo(project.cache))
+    assert again.published and again.timings["search index reused"] == 0
+    assert untouched.stat().st_mtime_ns == before  # not written again
+    assert published(project.out) == cold(project, tmp_path, search=True)
+
+
+def test_pages_whose_inputs_did_not_change_are_kept_not_rendered(project: Paths, monkeypatch: pytest.MonkeyPatch):
+    pipeline.build(project, search=False, memo=Memo(project.cache))
+    inode = {p: p.stat().st_ino for p in project.out.rglob("*.html")}
+    made: list[str] = []
+    real = pipeline.render.__globals__["make"]
+
+    def counting(out, pages, rel, key, produce):  # type: ignore[no-untyped-def]
+        return real(out, pages, rel, key, lambda: made.append(rel) or produce())
+
+    monkeypatch.setitem(pipeline.render.__globals__, "make", counting)
+    CHANGES["an article edited"](project)
+    assert pipeline.build(project, search=False, memo=Memo(project.cache)).published
+    assert "cases/good/index.html" in made
+    assert "methods/dang-jian-yin-ling/index.html" in made  # its new method's page lists it
+    assert "cases/other/index.html" in made  # it lists the edited case as related, with its title
+    # The seed cases that do not list the edited case among their related cases are kept: the very same
+    # files, linked into the new site.
+    pages = {p: p.relative_to(project.out).as_posix() for p in inode}
+    seeds = [p for p, rel in pages.items() if rel.startswith(("cases/", "places/")) and "/good/" not in rel]
+    seeds = [p for p in seeds if "/cases/good/" not in p.read_text("utf-8")]
+    assert len(seeds) >= 3 and not any(p.relative_to(project.out).as_posix() in made for p in seeds)
+    assert all(p.stat().st_ino == inode[p] for p in seeds)
+    assert len(made) < len(inode) / 3
+
+
+def test_a_code_change_drops_every_kept_result(project: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Results made by other code are never used: here the "old code" titled every case differently."""
+    real = pipeline.enrich
+
+    def old_code(*args):  # type: ignore[no-untyped-def]
+        case = real(*args)
+        return Case(**{**case.__dict__, "methods": ()})
+
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "enrich", old_code)
+        m.setattr(memo_module, "CODE_VERSION", "the old code")
+        assert pipeline.build(project, search=False, memo=Memo(project.cache)).published
+    assert not (project.out / "methods" / "hong-se-yi-shi-ting" / "index.html").read_text("utf-8").count("/cases/good/")
+    assert pipeline.build(project, search=False, memo=Memo(project.cache)).published
+    assert published(project.out) == cold(project, tmp_path, search=False)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "wrong shape", "another format", "a killed write"])
+def test_a_damaged_cache_is_ignored_with_a_warning(project: Paths, tmp_path: Path, damage: str):
+    pipeline.build(project, search=False, memo=Memo(project.cache))
+    pack = project.cache / "articles.msgpack"
+    data = pack.read_bytes()
+    if damage == "truncated":
+        pack.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        pack.write_bytes(data[:100] + bytes(b ^ 0x5A for b in data[100:200]) + data[200:])
+    elif damage == "wrong shape":  # a valid pack whose entries are not outcomes: each is ignored
+        _, _, body = decode(data, tuple[int, str, bytes])
+        entries = {key: encode({"title": "<script>alert(1)</script>"}) for key in decode(body, dict[str, bytes])}
+        Memo(project.cache)._write("articles", entries)
+    elif damage == "another format":
+        pack.write_bytes(encode((memo_module.FORMAT + 1, "", b"")))
+    else:  # a build killed while writing leaves its temporary file, never a half-written pack
+        (project.cache / f".articles.msgpack.{12345}.tmp").write_bytes(data[:10])
+    CHANGES["an article edited"](project)
+    result = pipeline.build(project, search=False, memo=Memo(project.cache))
+    warned = list(result.notes)
+    assert result.published
+    assert bool(warned) == (damage in ("truncated", "garbage", "wrong shape")), warned
+    assert all(".cache/articles.msgpack" in w and "已忽略" in w for w in warned)
+    assert published(project.out) == cold(project, tmp_path, search=False)
+    # The damaged pack was replaced by a good one: the next build reads it without a warning.
+    assert not [
+        p for p in pipeline.build(project, search=False, memo=Memo(project.cache)).problems if "构建缓存" in p.message
+    ]
+
+
+def test_the_cache_holds_data_only():
+    """What the cache stores decodes to the build's own types or fails: nothing in it names code to run."""
+    path = ROOT / "content" / "articles" / "putuo-changfeng-fenghe-ten-methods.txt"
+    case = pipeline._one_article(path, path.name, *_reader())[1]
+    assert case is not None
+    outcome = ([], case, (1, 2))
+    assert decode(encode(outcome), pipeline.Outcome) == outcome
+    with pytest.raises(msgspec.ValidationError):
+        decode(encode({"__reduce__": "os.system"}), pipeline.Outcome)
+
+
+def _reader():  # type: ignore[no-untyped-def]
+    from .conftest import DATA, GAZ, TZ
+
+    return DATA, GAZ, TZ
+
+
+def test_fingerprints_tell_values_apart_and_know_a_case_by_its_key():
+    prints = Fingerprints()
+    assert prints(("ab", "c")) != prints(("a", "bc"))
+    assert prints([1, "1"]) != prints(["1", 1])
+    assert prints({"a": (1,)}) == Fingerprints()({"a": (1,)})
+    marker = object.__new__(Case)
+    prints.seed(marker, "00" * 20)
+    assert prints((marker,)) == prints((marker,)) != Fingerprints()(("x",))
+    with pytest.raises(TypeError):
+        prints(object())
+
+
+def test_no_cache_writes_none_and_the_cache_is_never_published(project: Paths):
+    from liftcases.cli import main
+
+    assert main(["--content", str(project.content), "--templates", str(project.templates), "--out",
+                 str(project.out), "--no-cache", "--no-search", "--quiet"]) == 0  # fmt: skip
+    assert not project.cache.exists()
+    CHANGES["an article edited"](project)
+    assert main(["--content", str(project.content), "--templates", str(project.templates), "--out",
+                 str(project.out), "--no-search", "--quiet"]) == 0  # fmt: skip
+    assert (project.cache / "articles.msgpack").is_file() and not (project.out / ".cache").exists()
+    stamp = json.loads((project.out / STAMP_FILE).read_text(encoding="utf-8"))
+    assert set(stamp) == {"stamp", "cases", "errors", "problems", "search", "output"}
+
+
+def test_a_damaged_cache_is_a_note_that_does_not_fail_a_strict_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    from liftcases.cli import main
+
+    content = make_content(tmp_path, {"good.txt": GOOD})
+    options = ["--content", str(content), "--out", str(tmp_path / "site"), "--no-search", "--quiet", "--strict"]
+    assert main(options) == 0
+    (tmp_path / ".cache" / "articles.msgpack").write_bytes(b"\x93\x01")
+    edit(content / "articles" / "good.txt", "协商", "反复协商")
+    capsys.readouterr()
+    assert main(options) == 0  # the site is right either way: a note, not a problem
+    assert ".cache/articles.msgpack: 构建缓存已损坏或不是本程序写的，已忽略" in capsys.readouterr().err
