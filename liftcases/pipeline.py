@@ -31,10 +31,11 @@ from .localities import index_places
 from .memo import Fingerprints, Memo, code_version, digest, files_version
 from .model import Case, Problem
 from .normalise import normalise
+from .output import Output, Pages, made_before, template_versions
 from .places import Gazetteer, build_gazetteer
 from .publish import discard, publish, staging_dir
-from .render import Output, Pages, made_before, render
-from .search_index import Indexing, Kept
+from .render import render
+from .search_index import Indexing, Kept, Plan, plan_index
 from .search_records import Searchable
 from .settings import Settings, load_settings
 
@@ -227,8 +228,7 @@ def _build(
 
     if not write or (strict and problems):
         return BuildResult(assembled().cases, tuple(problems), published=False, timings=lap.done())
-    templates = files_version(paths.templates, paths.templates.rglob("*"))
-    pages = Pages(made_before(paths.out, memo), prints, memo, digest(version, templates))
+    pages = Pages(made_before(paths.out, memo), prints, memo, version, template_versions(paths.templates))
     if in_place:
         return _rewrite(paths, assembled(), settings, pages, problems, lap)
     searchable = Searchable.make(tuple(cases), data, places) if search else None
@@ -267,10 +267,12 @@ def _publish(
     if searchable is not None:
         # Pagefind needs only the cases and the taxonomy: it works while the site is assembled and rendered.
         previous = paths.out if paths.out.is_dir() else None
-        folder = (
-            (memo.folder / "search-records", memo.get("search records", "folder", Kept) or {}) if memo.folder else None
-        )
-        indexing = Indexing(searchable, staging, pages.prints, previous, folder)
+        kept = memo.get("search records", "folder", Kept) or {}
+        folder = (memo.folder / "search-records", kept) if memo.folder else None
+        # The plan reads every case: kept under the cases' fingerprints and the code and data versions.
+        made_from = digest(pages.version, pages.prints(searchable.cases))
+        plan = memo.one("search plan", made_from, Plan, lambda: plan_index(searchable, pages.prints))
+        indexing = Indexing(searchable, staging, plan, previous, folder)
     try:
         if indexing is not None:
             indexing.start(_workers(len(searchable.cases) if searchable else 0))

@@ -7,14 +7,12 @@ template: article text is data, never markup.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import nh3
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .assemble import Site
@@ -36,10 +34,9 @@ from .contexts import (
     street_context,
 )  # fmt: skip
 from .exports import atom_feed, cases_csv, cases_json, places_json, review_json, robots, sitemap
-from .inputs import STAMP_FILE
 from .localities import Estate
-from .memo import Fingerprints, Memo, digest
 from .model import Case
+from .output import Layout, Made, Output, Pages, fragment, make, make_page
 from .parallel import SliceMap
 from .settings import Settings
 from .zh_text import slugify
@@ -74,116 +71,13 @@ def sanitise(html: str) -> Markup:
     )
 
 
-class Output:
-    """Writes files under one root folder and refuses any path that would leave it.
-
-    ``keep`` takes a file unchanged from ``reuse``, the folder an earlier build wrote: hard-linked
-    into a new site (which is then swapped in), or left where it is when rewriting a site in place
-    (``make serve``)."""
-
-    def __init__(self, root: Path, reuse: Path | None = None):
-        self.root = root.resolve()
-        self.reuse = reuse.resolve() if reuse is not None else None
-        self.files: list[str] = []  # every file of the output, written or kept
-        self.written: list[str] = []  # those whose bytes were written
-        self.kept: list[str] = []  # those taken from ``reuse``
-        self._folders: set[Path] = set()
-
-    def _target(self, rel: str) -> Path:
-        parts = PurePosixPath(rel).parts
-        # Checked on the path's words, not by resolving it: resolving every file costs seconds.
-        if not parts or any(part in ("..", ".") or "\\" in part for part in parts):
-            raise ValueError(f"refusing to write outside the output folder: {rel}")
-        target = self.root.joinpath(*parts)
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
-        return target
-
-    def write(self, rel: str, content: str | bytes) -> None:
-        rel = rel.lstrip("/")
-        target = self._target(rel)
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        self.files.append(rel)
-        if self.reuse != self.root:
-            target.write_bytes(data)
-        elif target.is_file() and target.read_bytes() == data:
-            return  # in place, and already so: a preview reloads only what changed
-        else:  # in place: the file is replaced whole, never truncated under a reader
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
-        self.written.append(rel)
-
-    def keep(self, rel: str) -> bool:
-        """Take ``rel`` as the earlier build wrote it; False when it is not there to take."""
-        if self.reuse is None:
-            return False
-        rel = rel.lstrip("/")
-        if self.reuse == self.root:
-            found = self.root.joinpath(*PurePosixPath(rel).parts).is_file()
-        else:
-            try:
-                os.link(self.reuse.joinpath(*PurePosixPath(rel).parts), self._target(rel))
-                found = True
-            except OSError:  # gone, or a folder that cannot hold links: made again
-                found = False
-        if found:
-            self.kept.append(rel)
-            self.files.append(rel)
-        return found
-
-    def remove_stale(self, previous: Made | None) -> None:
-        """Delete files an earlier build wrote that this one did not (pages of removed articles)."""
-        now = set(self.files)
-        for rel in sorted(set(previous or ()) - now):
-            self.root.joinpath(*PurePosixPath(rel).parts).unlink(missing_ok=True)
+def _layout(templates: Path, settings: Settings) -> Layout:
+    return Layout(make_env(templates, settings), lambda loader: make_env(templates, settings, loader))
 
 
-# What a build made: output path -> fingerprint of what the file was made from (memo.Fingerprints),
-# for the pages made from a key; files written without one are listed with "".
-Made = dict[str, str]
-
-
-class Pages:
-    """Incremental output: a page is made again only when what it is made from changed.
-
-    For a case page that is the case, its related cases and its places' addresses; for any other page,
-    its whole template context; for every page, the templates, code, data files and settings
-    (``version``). ``previous`` is what the build that made the current site made (made_before),
-    ``made`` what this build makes; fragments of pages (the review page's sections) are kept in the
-    memo."""
-
-    def __init__(self, previous: Made | None, prints: Fingerprints, memo: Memo, version: str) -> None:
-        self.previous = previous or {}
-        self.prints, self.memo, self.version = prints, memo, version
-        self.made: Made = {}
-
-    def key(self, obj: object) -> str:
-        return digest(self.version, self.prints(obj))
-
-    def save(self, out: Output) -> str:
-        """Keep what this build made (and every other file it wrote, with no key) in the memo; its id,
-        which the site's stamp records (see made_before)."""
-        made = dict(sorted(({rel: "" for rel in out.files} | self.made).items()))
-        name = digest(*(f"{rel}\0{key}" for rel, key in made.items()))
-        self.memo.put("output", name, made, Made)
-        return name
-
-
-def made_before(site: Path, memo: Memo) -> Made | None:
-    """What the build that made ``site`` made, if the memo has it (the site's stamp names it)."""
-    try:
-        record = json.loads((site / STAMP_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    name = record.get("output") if isinstance(record, dict) else None
-    return memo.get("output", name, Made) if isinstance(name, str) else None
-
-
-def make_env(templates: Path, settings: Settings) -> Environment:
+def make_env(templates: Path, settings: Settings, loader: BaseLoader | None = None) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(templates)),
+        loader=loader or FileSystemLoader(str(templates)),
         autoescape=select_autoescape(["html", "xml"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -202,32 +96,14 @@ def make_env(templates: Path, settings: Settings) -> Environment:
     return env
 
 
-def fragment(pages: Pages | None, name: str, key: object, produce: Callable[[], str]) -> Markup:
-    """A piece of a page, kept in the memo: made again only when ``key`` changed."""
-    if pages is None:
-        return Markup(produce())
-    return Markup(pages.memo.one("fragments", pages.key(key), str, produce))
-
-
-def make(out: Output, pages: Pages | None, rel: str, key: object, produce: Callable[[], str | bytes]) -> None:
-    """Write ``rel`` from ``produce()``, unless the build before made it from the same ``key``."""
-    if pages is None:
-        out.write(rel, produce())
-        return
-    made = pages.made[rel] = pages.key(key)
-    if pages.previous.get(rel) != made or not out.keep(rel):
-        out.write(rel, produce())
-
-
 def _places_of(site: Site, case: Case) -> tuple[object, ...]:
     street, estate = site.places.street_of.get(case.slug), site.places.estate_of.get(case.slug)
     return (street and street.url, estate and (estate.url, estate.name, len(estate.steps)))
 
 
 def _case_pages(
-    site: Site, settings: Settings, env: Environment, out: Output, cases: tuple[Case, ...], pages: Pages | None
+    site: Site, settings: Settings, layout: Layout, out: Output, cases: tuple[Case, ...], pages: Pages | None
 ) -> None:
-    template = env.get_template("case.html")
     # A case page shows the case, its related cases and its places' addresses (and the number of its
     # estate's articles), nothing else that a rebuild can change.
     keyed = [
@@ -235,24 +111,23 @@ def _case_pages(
         for case in cases
     ]
     if pages is not None:  # the pages an edit changed first, so the page an editor has open reloads soonest
-        keyed.sort(key=lambda item: pages.previous.get(item[0]) == pages.key(item[1]))
+        keyed.sort(key=lambda item: pages.previous.get(item[0]) == pages.key(item[1], "case.html"))
     for rel, key, case in keyed:
-        make(out, pages, rel, key, lambda c=case: template.render(case_context(c, site, settings)))
+        make_page(out, pages, layout, rel, key, "case.html", lambda c=case: case_context(c, site, settings))
 
 
 def _estate_pages(
-    site: Site, settings: Settings, env: Environment, out: Output, estates: tuple[Estate, ...], pages: Pages | None
+    site: Site, settings: Settings, layout: Layout, out: Output, estates: tuple[Estate, ...], pages: Pages | None
 ) -> None:
-    template = env.get_template("estate.html")
     # An estate page shows the estate, its street and the lift series charted (the rest of its context is
     # made from these and the data files).
     for estate in estates:
         key = (estate, site.places.street_page(estate), site.places.series)
         rel = estate.url.lstrip("/") + "index.html"
-        make(out, pages, rel, key, lambda e=estate: template.render(estate_context(e, site, settings)))
+        make_page(out, pages, layout, rel, key, "estate.html", lambda e=estate: estate_context(e, site, settings))
 
 
-def _page(out: Output, pages: Pages | None, env: Environment, template: str, path: str, context: Context,
+def _page(out: Output, pages: Pages | None, layout: Layout, template: str, path: str, context: Context,
           key: object = None) -> None:  # fmt: skip
     """One page from its template and context (a function when the page may not need making), keyed by
     ``key``, or else by its whole context."""
@@ -261,8 +136,7 @@ def _page(out: Output, pages: Pages | None, env: Environment, template: str, pat
         context = context if isinstance(context, dict) else context()
         key = tuple(sorted(context.items()))
     given = context
-    make(out, pages, rel, (template, key),
-         lambda: env.get_template(template).render(given if isinstance(given, dict) else given()))  # fmt: skip
+    make_page(out, pages, layout, rel, key, template, lambda: given if isinstance(given, dict) else given())
 
 
 def _feed(out: Output, pages: Pages | None, settings: Settings, path: str, title: str, cases: tuple[Case, ...]) -> None:
@@ -280,33 +154,33 @@ def _one_each(site: Site) -> list[tuple[str, Any]]:
 
 
 def _many_pages(
-    site: Site, settings: Settings, env: Environment, out: Output, start: int, stop: int, pages: Pages | None
+    site: Site, settings: Settings, layout: Layout, out: Output, start: int, stop: int, pages: Pages | None
 ) -> None:
     """The pages of _one_each(site) from start to stop (with their feeds)."""
     items = _one_each(site)[start:stop]
-    _case_pages(site, settings, env, out, tuple(x for kind, x in items if kind == "case"), pages)
-    _estate_pages(site, settings, env, out, tuple(x for kind, x in items if kind == "estate"), pages)
+    _case_pages(site, settings, layout, out, tuple(x for kind, x in items if kind == "case"), pages)
+    _estate_pages(site, settings, layout, out, tuple(x for kind, x in items if kind == "estate"), pages)
     for kind, x in items:
         if kind == "street":
-            _page(out, pages, env, "street.html", x.url, street_context(x, site, settings))
+            _page(out, pages, layout, "street.html", x.url, street_context(x, site, settings))
             _feed(out, pages, settings, x.url, f"{x.district.name}{x.name} · {settings.title}", x.cases)
         elif kind == "method":
-            _page(out, pages, env, "method.html", x.method.url, method_context(x, settings))
+            _page(out, pages, layout, "method.html", x.method.url, method_context(x, settings))
             _feed(out, pages, settings, x.method.url, f"{x.method.name} · {settings.title}",
                   tuple(e.case for e in x.entries))  # fmt: skip
         elif kind == "district":
             path = f"/districts/{x.district.slug}/"
-            _page(out, pages, env, "district.html", path, district_context(x, settings))
+            _page(out, pages, layout, "district.html", path, district_context(x, settings))
             _feed(out, pages, settings, path, f"{x.district.name} · {settings.title}", x.cases)
         elif kind == "obstacle":
-            _page(out, pages, env, "obstacle.html", x.obstacle.url, obstacle_context(x, site, settings))
+            _page(out, pages, layout, "obstacle.html", x.obstacle.url, obstacle_context(x, site, settings))
 
 
 Context = dict[str, Any] | Callable[[], dict[str, Any]]
 
-# The environment the forked workers use, its templates compiled in the parent before the fork:
-# compiling them costs 0.15 s, once per slice otherwise.
-_forked_env: Environment | None = None
+# The layout the forked workers use, its templates compiled in the parent before the fork: compiling
+# them costs 0.15 s, once per slice otherwise.
+_forked_layout: Layout | None = None
 
 
 Slice = tuple[Made, list[str], list[str], list[str]]  # what a worker made; its files, written and kept
@@ -315,7 +189,7 @@ Slice = tuple[Made, list[str], list[str], list[str]]  # what a worker made; its 
 def _slice(job: tuple[Site, Settings, Path, Output, Pages | None], start: int, stop: int) -> Slice:
     """In a worker: render one slice of _one_each(site) straight into the output folder."""
     site, settings, templates, out, pages = job
-    _many_pages(site, settings, _forked_env or make_env(templates, settings), out, start, stop, pages)
+    _many_pages(site, settings, _forked_layout or _layout(templates, settings), out, start, stop, pages)
     return (pages.made if pages is not None else {}), out.files, out.written, out.kept
 
 
@@ -326,7 +200,8 @@ def render(
     ``workers`` > 1 (a new output folder), the pages there is one of per case, estate, street, method,
     district and obstacle are made by forked processes while this one makes the rest: the bytes are
     the same."""
-    env = make_env(templates, settings)
+    layout = _layout(templates, settings)
+    env = layout.env
     pages_list: list[str] = []
 
     # The pages about the whole site (home, indexes, review, exports) are made from everything: the
@@ -335,7 +210,7 @@ def render(
     whole = ("site", pages.key((site.cases, sorted(site.moved.items())))) if pages is not None else None
 
     def page(template: str, path: str, context: Context, listed: bool = True, key: object = None) -> None:
-        _page(out, pages, env, template, path, context, key)
+        _page(out, pages, layout, template, path, context, key)
         if listed:
             pages_list.append(path)
 
@@ -343,7 +218,7 @@ def render(
         context = review_context(site, settings)
         item = env.get_template("partials/review_item.html")
         context["sections"] = [
-            fragment(pages, f"#review/{i['case'].slug}", (settings, i["case"]), lambda i=i: item.render(item=i))
+            fragment(pages, "partials/review_item.html", (settings, i["case"]), lambda i=i: item.render(item=i))
             for i in context["items"]
         ]
         return context
@@ -351,14 +226,15 @@ def render(
     pool = None
     many = len(_one_each(site))
     if workers > 1 and out.reuse != out.root and site.cases:
-        global _forked_env
-        _forked_env = env
-        env.get_template("case.html"), env.get_template("estate.html")
+        global _forked_layout
+        _forked_layout = layout
+        for name in ("case.html", "estate.html", "street.html", "method.html", "district.html", "obstacle.html"):
+            layout.warm(name)
         pool = SliceMap(_slice, (site, settings, templates, out, pages), many, workers)
-        _forked_env = None
+        _forked_layout = None
     try:
         if pool is None:  # case pages first: after an edit, the page an editor has open is written soonest
-            _many_pages(site, settings, env, out, 0, many, pages)
+            _many_pages(site, settings, layout, out, 0, many, pages)
         page("home.html", "/", lambda: home_context(site, settings), key=whole)
         page("search.html", "/search/", lambda: search_context(site, settings), key=whole)
         page("about.html", "/about/", lambda: about_context(site, settings), key=whole)
@@ -379,6 +255,7 @@ def render(
         _feed(out, pages, settings, "/", settings.title, site.cases)
         out.write("sitemap.xml", sitemap(settings, pages_list))
         out.write("robots.txt", robots(settings))
+        # The exports are made by code alone: a template edit leaves them as they are.
         make(out, pages, "data/cases.json", whole, lambda: cases_json(site))
         make(out, pages, "data/cases.csv", whole, lambda: cases_csv(site))
         make(out, pages, "data/review.json", whole, lambda: review_json(site))

@@ -133,6 +133,43 @@ def _reuse(previous: Path, target: Path) -> None:
             os.link(Path(root) / name, folder / name)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the index is made from, and the files search.js reads beside it: making it reads every case,
+    so the build cache keeps it (under the cases' fingerprints and the code and data versions)."""
+
+    files: dict[str, str]  # file under search/ -> its text
+    keys: dict[str, str]  # record page -> what it is made from (empty when not fingerprinted)
+    digest: str | None  # of every record's key, the code and Pagefind's version: None when not fingerprinted
+
+
+def plan_index(s: Searchable, prints: Fingerprints | None = None) -> Plan:
+    names = method_names(s)
+    listed = {entry["url"]: i for i, entry in enumerate(names)}
+    tags = case_tags(s)
+    pages = method_records(s) + obstacle_records(s) + place_records(s)
+    files = {
+        "t2s.json": json.dumps(t2s_map(s), ensure_ascii=False, sort_keys=True),
+        "methods.json": json.dumps(names, ensure_ascii=False),
+        "filters.json": json.dumps(filter_values([case_filters(c) for c in s.cases] + [r.filters for r in pages]),
+                                   ensure_ascii=False),
+    }  # fmt: skip
+    if prints is None:
+        return Plan(files, {}, None)
+    # Each case record is made from the case, its tags and their places in methods.json; the index from
+    # every record, the code and Pagefind's version (never its path, which differs from one folder or
+    # machine to the next). The build records the digest in STAMP_FILE.
+    keys = {}
+    for case in s.cases:
+        own = tags.get(case.slug, ())
+        keys[_rel(case.url)] = prints((case, own, tuple(listed.get(url, -1) for url, _, _ in own)))
+    keys |= {_rel(r.url): hashlib.sha256(record_html(r).encode()).hexdigest() for r in pages}
+    made = hashlib.sha256(f"{code_version()} pagefind {PAGEFIND_VERSION}".encode())
+    for rel, key in sorted(keys.items()):
+        made.update(f"{rel}\0{key}\n".encode())
+    return Plan(files, keys, made.hexdigest())
+
+
 class Indexing:
     """Pagefind at work beside the rest of the build: ``start`` writes the records and launches it
     (it needs neither the assembled site nor the rendered pages), ``finish`` waits for it.
@@ -145,19 +182,20 @@ class Indexing:
         self,
         searchable: Searchable,
         site_dir: Path,
-        prints: Fingerprints | None = None,
+        plan: Plan | None = None,
         previous: Path | None = None,
         folder: tuple[Path, Kept] | None = None,
     ) -> None:
-        self.searchable, self.site_dir, self.prints, self.previous = searchable, site_dir, prints, previous
+        self.searchable, self.site_dir, self.previous = searchable, site_dir, previous
+        self.plan = plan or plan_index(searchable)
         self.stats = IndexStats()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = tempfile.TemporaryFile()
         self.started = 0.0
-        self.digest: str | None = None  # what the index was made from, once it is made
+        self.digest = self.plan.digest  # what the index is made from (None once it failed)
         # A lasting folder of records (the build cache's) and what it holds, when this build may use it
         # alone: then only the records whose inputs changed are written again.
-        lasting = folder is not None and prints is not None and _lock(folder[0])
+        lasting = folder is not None and self.plan.digest is not None and _lock(folder[0])
         self.folder, self.kept = folder if lasting and folder is not None else (None, {})
         self.manifest: Kept | None = None  # what the lasting folder holds after start(), for the cache
 
@@ -166,38 +204,23 @@ class Indexing:
         return self.folder or self.site_dir / ".search-records"
 
     def start(self, workers: int = 1) -> None:
-        s, site_dir, previous = self.searchable, self.site_dir, self.previous
-        names = method_names(s)
-        listed = {entry["url"]: i for i, entry in enumerate(names)}
-        tags = case_tags(s)
-        pages = method_records(s) + obstacle_records(s) + place_records(s)
+        s, site_dir, previous, keys = self.searchable, self.site_dir, self.previous, self.plan.keys
         search_dir = site_dir / "search"
         search_dir.mkdir(parents=True, exist_ok=True)
-        (search_dir / "t2s.json").write_text(json.dumps(t2s_map(s), ensure_ascii=False, sort_keys=True), "utf-8")
-        (search_dir / "methods.json").write_text(json.dumps(names, ensure_ascii=False), "utf-8")
-        filters = filter_values([case_filters(c) for c in s.cases] + [r.filters for r in pages])
-        (search_dir / "filters.json").write_text(json.dumps(filters, ensure_ascii=False), "utf-8")
-        keys: dict[str, str] = {}  # record page -> what it is made from
-        if self.prints is not None:
-            # Each case record is made from the case, its tags and their places in methods.json; the index
-            # from every record, the code and Pagefind's version (never its path, which differs from one
-            # folder or machine to the next). The build records the digest in STAMP_FILE.
-            for case in s.cases:
-                own = tags.get(case.slug, ())
-                keys[_rel(case.url)] = self.prints((case, own, tuple(listed.get(url, -1) for url, _, _ in own)))
-            keys |= {_rel(r.url): hashlib.sha256(record_html(r).encode()).hexdigest() for r in pages}
-            made = hashlib.sha256(f"{code_version()} pagefind {PAGEFIND_VERSION}".encode())
-            for rel, key in sorted(keys.items()):
-                made.update(f"{rel}\0{key}\n".encode())
-            self.digest = made.hexdigest()
-            if previous is not None and (previous / "pagefind").is_dir() and _indexed_from(previous) == self.digest:
-                _reuse(previous / "pagefind", site_dir / "pagefind")
-                self.stats.reused = True
-                self._unlock()
-                return
+        for name, text in self.plan.files.items():
+            (search_dir / name).write_text(text, encoding="utf-8")
+        reusable = previous is not None and (previous / "pagefind").is_dir()
+        if previous is not None and reusable and self.digest is not None and _indexed_from(previous) == self.digest:
+            _reuse(previous / "pagefind", site_dir / "pagefind")
+            self.stats.reused = True
+            self._unlock()
+            return
+        names = method_names(s)
+        listed = {entry["url"]: i for i, entry in enumerate(names)}
+        pages = method_records(s) + obstacle_records(s) + place_records(s)
         stale = tuple(c for c in s.cases if not self._current(_rel(c.url), keys.get(_rel(c.url))))
         # Case records are built and written by ``workers`` processes.
-        job = (stale, tags, listed, self.records)
+        job = (stale, case_tags(s), listed, self.records)
         if workers > 1 and len(stale) >= workers:
             SliceMap(_write_records, job, len(stale), workers).results()
         else:

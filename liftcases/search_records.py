@@ -268,7 +268,7 @@ def t2s_map(s: Searchable) -> dict[str, str]:
     so that a query typed in Traditional script finds Simplified pages (a query can only match
     characters that some page has)."""
     present = (
-        {ch for case in s.cases for ch in case.article.text}
+        set().union(*(case.article.text for case in s.cases))
         | {ch for m in s.methods for ch in m.name + m.description}
         | {ch for o in s.obstacles for ch in "".join(o.questions) + o.description}
         | {ch for names in tag_names(s).values() for name in names for ch in name}

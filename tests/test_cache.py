@@ -57,6 +57,7 @@ CHANGES: dict[str, Callable[[Paths], None]] = {
     "an article removed": lambda p: (p.articles / "other.txt").unlink(),
     "a data file edited": lambda p: edit(p.content / "data" / "methods.yaml", "比着推进加梯。", "比着推进加梯（改）。"),
     "a template edited": lambda p: edit(p.templates / "base.html", "跳到正文", "跳到正文内容"),
+    "a page's template edited": lambda p: edit(p.templates / "street.html", "全街道的数字", "全街道的总数"),
     "the settings edited": lambda p: (p.content / "site.yaml").write_text("title: 另一个标题\n", encoding="utf-8"),
 }
 
@@ -91,12 +92,12 @@ def test_pages_whose_inputs_did_not_change_are_kept_not_rendered(project: Paths,
     pipeline.build(project, search=False, memo=Memo(project.cache))
     inode = {p: p.stat().st_ino for p in project.out.rglob("*.html")}
     made: list[str] = []
-    real = pipeline.render.__globals__["make"]
+    real = pipeline.render.__globals__["make_page"]
 
-    def counting(out, pages, rel, key, produce):  # type: ignore[no-untyped-def]
-        return real(out, pages, rel, key, lambda: made.append(rel) or produce())
+    def counting(out, pages, layout, rel, key, template, context):  # type: ignore[no-untyped-def]
+        return real(out, pages, layout, rel, key, template, lambda: made.append(rel) or context())
 
-    monkeypatch.setitem(pipeline.render.__globals__, "make", counting)
+    monkeypatch.setitem(pipeline.render.__globals__, "make_page", counting)
     CHANGES["an article edited"](project)
     assert pipeline.build(project, search=False, memo=Memo(project.cache)).published
     assert "cases/good/index.html" in made
@@ -110,6 +111,22 @@ def test_pages_whose_inputs_did_not_change_are_kept_not_rendered(project: Paths,
     assert len(seeds) >= 3 and not any(p.relative_to(project.out).as_posix() in made for p in seeds)
     assert all(p.stat().st_ino == inode[p] for p in seeds)
     assert len(made) < len(inode) / 3
+
+
+def test_a_template_edit_makes_again_only_the_pages_that_use_it(project: Paths):
+    pipeline.build(project, search=False, memo=Memo(project.cache))
+    inode = {p.relative_to(project.out).as_posix(): p.stat().st_ino for p in project.out.rglob("*") if p.is_file()}
+    CHANGES["a page's template edited"](project)
+    assert pipeline.build(project, search=False, memo=Memo(project.cache)).published
+    now = {p.relative_to(project.out).as_posix(): p.stat().st_ino for p in project.out.rglob("*") if p.is_file()}
+    remade = {rel for rel, ino in now.items() if inode.get(rel) != ino}
+    streets = {
+        rel for rel in now if rel.count("/") == 3 and rel.startswith("districts/") and rel.endswith("index.html")
+    }
+    assert streets and streets <= remade
+    assert not {rel for rel in remade if rel.startswith(("cases/", "places/", "methods/", "data/"))}
+    # Made by code, not templates: the feeds and exports stay as they are.
+    assert "feed.xml" not in remade and "data/cases.json" not in remade
 
 
 def test_a_code_change_drops_every_kept_result(project: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -215,3 +232,39 @@ def test_a_damaged_cache_is_a_note_that_does_not_fail_a_strict_build(
     capsys.readouterr()
     assert main(options) == 0  # the site is right either way: a note, not a problem
     assert ".cache/articles.msgpack: 构建缓存已损坏或不是本程序写的，已忽略" in capsys.readouterr().err
+
+
+def test_pages_laid_out_in_two_parts_are_the_pages_rendered_whole(project: Paths, tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    """Every page rendered as its blocks put into the layout has the bytes of the page rendered whole."""
+    from liftcases import output
+
+    assert pipeline.build(project, search=False).published
+    laid_out = published(project.out)
+    real = output.Layout.__init__
+
+    def whole(self, *args):  # type: ignore[no-untyped-def]
+        real(self, *args)
+        self.ok = False
+
+    monkeypatch.setattr(output.Layout, "__init__", whole)
+    assert cold(project, tmp_path, search=False) == laid_out
+
+
+def test_a_layout_edit_lays_pages_out_again_without_rendering_them(project: Paths, tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    from liftcases import output
+
+    pipeline.build(project, search=False, memo=Memo(project.cache))
+    rendered: list[str] = []
+    real = output.Layout.render
+
+    def counting(self, template, context):  # type: ignore[no-untyped-def]
+        rendered.append(template)
+        return real(self, template, context)
+
+    monkeypatch.setattr(output.Layout, "render", counting)
+    CHANGES["a template edited"](project)  # base.html, outside its blocks
+    assert pipeline.build(project, search=False, memo=Memo(project.cache)).published
+    assert rendered == []
+    assert "跳到正文内容" in (project.out / "cases" / "good" / "index.html").read_text(encoding="utf-8")
+    monkeypatch.undo()
+    assert published(project.out) == cold(project, tmp_path, search=False)
