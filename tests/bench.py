@@ -82,29 +82,34 @@ def transferred(url: str, body: bytes) -> int:
 
 
 def search_bytes(site: Path, first: str, later: str) -> tuple[int, int]:
-    """Bytes for opening the search page and running a first query, then for a later query."""
+    """Bytes for opening the search page and running a first query, then for a later query. Each URL
+    counts for the phase that requested it (a response still arriving when the next query starts is
+    not the next query's), so the figures do not depend on timing."""
     for base in serve(site):
         with browser() as b:
             page = b.new_context(bypass_csp=True).new_page()  # CSP would refuse Playwright's wait functions
-            seen: list[int] = []
+            phase = ["first"]
+            requested: dict[str, str] = {}
+            sizes: dict[str, int] = {}
 
-            def record(request, seen=seen) -> None:
+            def record(request, sizes=sizes) -> None:
                 try:
-                    seen.append(transferred(request.url, request.response().body()))
+                    sizes[request.url] = transferred(request.url, request.response().body())
                 except PlaywrightError:
-                    pass  # a response still arriving when the page closes is not part of either search
+                    pass
 
+            page.on("request", lambda request, at=requested, now=phase: at.setdefault(request.url, now[0]))
             page.on("requestfinished", record)
             page.goto(base + "/search/")
             page.locator("#q").fill(first)
             wait_until(page, "document.getElementById('search-status').textContent.includes('个结果')")
             page.wait_for_load_state("networkidle")
-            first_bytes = sum(seen)
-            seen.clear()
+            phase[0] = "later"
             page.locator("#q").fill(later)
             wait_until(page, f"document.getElementById('search-status').textContent.includes('{later}')")
             page.wait_for_load_state("networkidle")
-            return first_bytes, sum(seen)
+            first_bytes = sum(sizes.get(url, 0) for url, when in requested.items() if when == "first")
+            return first_bytes, sum(sizes.get(url, 0) for url, when in requested.items() if when == "later")
     raise RuntimeError("server did not start")
 
 
