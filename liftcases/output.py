@@ -61,6 +61,9 @@ class Output:
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.files.append(rel)
         if self.reuse != self.root:
+            # The staging folder may hold a file of an older site, maybe the very file (a hard link) the
+            # current site shows: it is replaced, never written into.
+            target.unlink(missing_ok=True)
             target.write_bytes(data)
         elif target.is_file() and target.read_bytes() == data:
             return  # in place, and already so: a preview reloads only what changed
@@ -85,8 +88,10 @@ class Output:
         if self.reuse == self.root:
             found = self.root.joinpath(*PurePosixPath(rel).parts).is_file()
         else:
+            target = self._target(rel)
+            target.unlink(missing_ok=True)
             try:
-                os.link(self.reuse.joinpath(*PurePosixPath(rel).parts), self._target(rel))
+                os.link(self.reuse.joinpath(*PurePosixPath(rel).parts), target)
                 found = True
             except OSError:  # gone, or a folder that cannot hold links: made again
                 found = False
@@ -94,6 +99,23 @@ class Output:
             self.kept.append(rel)
             self.files.append(rel)
         return found
+
+    def sweep(self, spare: tuple[str, ...]) -> None:
+        """Remove every file of the output folder this build did not write or keep (what an older site
+        left in a reused staging folder), and the folders left empty; ``spare`` are top-level names
+        other stages write."""
+        now = set(self.files)
+        for root, _, names in os.walk(self.root, topdown=False):
+            here = Path(root)
+            rel = here.relative_to(self.root).as_posix()
+            if rel.split("/")[0] in spare:
+                continue
+            for name in names:
+                path = f"{name}" if rel == "." else f"{rel}/{name}"
+                if path not in now and path.split("/")[0] not in spare:
+                    (here / name).unlink()
+            if here != self.root and not any(here.iterdir()):
+                here.rmdir()
 
     def remove_stale(self, previous: Made | None) -> None:
         """Delete files an earlier build wrote that this one did not (pages of removed articles)."""

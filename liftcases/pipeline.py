@@ -33,7 +33,7 @@ from .model import Case, Problem
 from .normalise import normalise
 from .output import Output, Pages, made_before, template_versions
 from .places import Gazetteer, build_gazetteer
-from .publish import discard, publish, staging_dir
+from .publish import FRESH, discard, publish, staging_dir
 from .render import render
 from .search_index import Indexing, Kept, Plan, plan_index
 from .search_records import Searchable
@@ -282,6 +282,7 @@ def _publish(
         site = assembled()
         output = Output(staging, reuse=paths.out if pages.previous else None)
         render(site, settings, paths.templates, output, pages, _workers(len(site.cases)))
+        output.sweep((*FRESH, STAMP_FILE))
         lap("render")
         if indexing is not None:
             index_problems = indexing.finish()

@@ -54,7 +54,7 @@ def test_strict_build_fails_and_leaves_the_previous_site_whole(tmp_path: Path):
     assert not list(tmp_path.glob(".staging-*"))
 
 
-def test_rebuild_replaces_the_site_and_leaves_no_staging_folder(tmp_path: Path):
+def test_rebuild_replaces_the_site_and_leaves_only_the_previous_one_as_the_next_staging_folder(tmp_path: Path):
     content = make_content(tmp_path, {"good.txt": GOOD})
     build_into(tmp_path, content, search=False)
     (content / "articles" / "good.txt").rename(content / "articles" / "renamed.txt")
@@ -62,12 +62,21 @@ def test_rebuild_replaces_the_site_and_leaves_no_staging_folder(tmp_path: Path):
     assert result.published
     assert (out / "cases" / "renamed" / "index.html").is_file()
     assert not (out / "cases" / "good").exists()
-    # The previous site is deleted by a detached process after the swap: gone within moments.
+    # The previous site is kept for the next build to reuse its folders; anything else a build set aside
+    # is deleted by a detached process: gone within moments.
+    expected = [".staging-site-base", "content", "site"]
     for _ in range(100):
-        if sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]:
+        if sorted(p.name for p in tmp_path.iterdir() if p.name != ".cache") == expected:
             break
         time.sleep(0.1)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".cache") == expected
+    assert (tmp_path / ".staging-site-base" / "cases" / "good" / "index.html").is_file()
+    (content / "articles" / "renamed.txt").rename(content / "articles" / "again.txt")
+    result, out = build_into(tmp_path, content, search=False)
+    assert sorted(p.relative_to(out / "cases").as_posix() for p in (out / "cases").rglob("*")) == [
+        "again",
+        "again/index.html",
+    ]
 
 
 def test_build_never_modifies_content(tmp_path: Path):

@@ -268,3 +268,19 @@ def test_a_layout_edit_lays_pages_out_again_without_rendering_them(project: Path
     assert "跳到正文内容" in (project.out / "cases" / "good" / "index.html").read_text(encoding="utf-8")
     monkeypatch.undo()
     assert published(project.out) == cold(project, tmp_path, search=False)
+
+
+def test_the_staging_folder_reused_from_an_older_site_never_touches_the_live_one(project: Paths, tmp_path: Path):
+    """A build reuses the site before the current one as its staging folder, whose unchanged pages are the
+    very files (hard links) of the current site: they are replaced there, never written into."""
+    pipeline.build(project, memo=Memo(project.cache))
+    CHANGES["an article edited"](project)
+    pipeline.build(project, memo=Memo(project.cache))
+    live = tree_hash(project.out)
+    base = project.out.parent / ".staging-site-base"
+    assert base.is_dir()
+    CHANGES["a template edited"](project)
+    edit(project.articles / "other.txt", "协商", "反复协商")
+    assert pipeline.build(project, memo=Memo(project.cache)).published
+    assert tree_hash(base) == live  # the site that was live is now the base, byte for byte as it was
+    assert published(project.out) == cold(project, tmp_path, search=True)
