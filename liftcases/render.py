@@ -7,6 +7,7 @@ template: article text is data, never markup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,20 @@ def sanitise(html: str) -> Markup:
             strip_comments=True,
         )
     )
+
+
+def compact_asset(path: Path) -> bytes:
+    """An asset as served: a script without its whole-line comments, a style sheet without its comments,
+    both without indentation and blank lines (every search downloads them; the sources stay readable).
+    Only whole lines are dropped, so nothing inside a string can be cut."""
+    data = path.read_bytes()
+    if path.suffix not in (".js", ".css"):
+        return data
+    text = data.decode("utf-8")
+    if path.suffix == ".css":
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line and not line.startswith("//")).encode("utf-8") + b"\n"
 
 
 def _layout(templates: Path, settings: Settings) -> Layout:
@@ -263,7 +278,7 @@ def render(
         assets = templates / "assets"
         for path in sorted(assets.rglob("*")):
             if path.is_file():
-                out.write(f"assets/{path.relative_to(assets).as_posix()}", path.read_bytes())
+                out.write(f"assets/{path.relative_to(assets).as_posix()}", compact_asset(path))
         for made, files, written, kept in pool.results() if pool is not None else ():
             if pages is not None:
                 pages.made.update(made)

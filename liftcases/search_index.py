@@ -149,10 +149,11 @@ def plan_index(s: Searchable, prints: Fingerprints | None = None) -> Plan:
     tags = case_tags(s)
     pages = method_records(s) + obstacle_records(s) + place_records(s)
     files = {
-        "t2s.json": json.dumps(t2s_map(s), ensure_ascii=False, sort_keys=True),
-        "methods.json": json.dumps(names, ensure_ascii=False),
+        # Compact JSON (every search downloads these): methods.json as [url, name, alias, …] per tag page.
+        "t2s.json": json.dumps(t2s_map(s), ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+        "methods.json": json.dumps([[e["url"], *e["names"]] for e in names], ensure_ascii=False, separators=(",", ":")),
         "filters.json": json.dumps(filter_values([case_filters(c) for c in s.cases] + [r.filters for r in pages]),
-                                   ensure_ascii=False),
+                                   ensure_ascii=False, separators=(",", ":")),
     }  # fmt: skip
     if prints is None:
         return Plan(files, {}, None)

@@ -81,13 +81,13 @@
   // The case's tag that the query names, as [ref, start, length] of the sentence that earned
   // it in meta.text (start -1 when there is none), or null. meta.tags is one word to Pagefind (see
   // _tags_word in search_records.py): tags joined by ǃ, fields by ǂ; a tag is "t" and its entry's index
-  // in search/methods.json (named by the query when its url is in `tagged`).
+  // in search/methods.json ([url, name, alias, …] per tag page; named by the query when its url is in `tagged`).
   function tagOf(meta, found) {
     if (!meta.tags) return null;
     var own = meta.tags.split("\u01c3");
     for (var i = 0; i < own.length; i++) {
       var f = own[i].split("\u01c2"), entry = found.names[+f[0].slice(1)];
-      if (entry && found.tagged.indexOf(entry.url) !== -1) return [f[0], +f[1] - 1, +f[2]];
+      if (entry && found.tagged.indexOf(entry[0]) !== -1) return [f[0], +f[1] - 1, +f[2]];
     }
     return null;
   }
@@ -138,7 +138,7 @@
       // "y", the page's index in search/methods.json and "q" (so that y1q is no prefix of y12q).
       var joined = ts.join(""), tagged = [], tagWords = [];
       (names || []).forEach(function (m, i) {
-        if (m.names.some(function (n) { return compact(n, map) === joined; })) { tagged.push(m.url); tagWords.push("y" + i + "q"); }
+        if (m.slice(1).some(function (n) { return compact(n, map) === joined; })) { tagged.push(m[0]); tagWords.push("y" + i + "q"); }
       });
       var pinned = tagged.length ? base + tagged[0].replace(/^\//, "") : null;
       // Pagefind drops a word that matches nothing; a query with such a word matches no page by its text.
