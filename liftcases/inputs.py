@@ -80,10 +80,28 @@ def stamp_record(
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 
-def last_build(out: Path, stamp: str) -> dict[str, object] | None:
-    """The summary of the build that made site/, if it was made from exactly these inputs."""
+def built_record(site: Path) -> dict[str, object] | None:
+    """What the build that made ``site`` recorded in its STAMP_FILE (see stamp_record), if readable."""
     try:
-        record = json.loads((out / STAMP_FILE).read_text(encoding="utf-8"))
+        record = json.loads((site / STAMP_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return record if isinstance(record, dict) and record.get("stamp") == stamp else None
+    return record if isinstance(record, dict) else None
+
+
+def last_build(out: Path, stamp: str) -> dict[str, object] | None:
+    """The summary of the build that made site/, if it was made from exactly these inputs."""
+    record = built_record(out)
+    return record if record is not None and record.get("stamp") == stamp else None
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write ``path`` through a temporary file renamed over it: a reader, or a build killed meanwhile,
+    sees the old bytes or the new ones, never part of them."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
 import msgspec
 
+from .inputs import write_whole
 from .model import Case, FrozenMap
 
 T = TypeVar("T")
@@ -213,14 +213,7 @@ class Memo:
         body = encode(entries)
         data = encode((FORMAT, hashlib.blake2b(body, digest_size=20).hexdigest(), body))
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self._path(stage)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            temporary.write_bytes(data)
-            os.replace(temporary, path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
-            raise
+        write_whole(self._path(stage), data)
 
 
 class Fingerprints:
@@ -236,9 +229,6 @@ class Fingerprints:
     def __init__(self) -> None:
         self._known: dict[int, tuple[object, bytes]] = {}
         self._fields: dict[type, tuple[str, ...] | None] = {}
-
-    def seed(self, obj: object, key: str) -> None:
-        self._known[id(obj)] = (obj, b"k" + bytes.fromhex(key))
 
     def seed_case(self, case: Case, key: str) -> None:
         """Know a case, and the parts of it that pages hold on their own (its place, stage, each

@@ -15,7 +15,6 @@ wrote, without making the page again.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from typing import Any
 from jinja2 import BaseLoader, ChoiceLoader, DictLoader, Environment, FileSystemLoader, meta
 from markupsafe import Markup
 
-from .inputs import STAMP_FILE
+from .inputs import built_record, write_whole
 from .memo import Fingerprints, Memo, digest
 
 
@@ -68,9 +67,7 @@ class Output:
         elif target.is_file() and target.read_bytes() == data:
             return  # in place, and already so: a preview reloads only what changed
         else:  # in place: the file is replaced whole, never truncated under a reader
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
+            write_whole(target, data)
         self.written.append(rel)
 
     def earlier(self, rel: str) -> bytes | None:
@@ -134,6 +131,12 @@ _BLOCK = re.compile(r"\{%-?\s*block\s+(\w+)\s*-?%\}(.*?)\{%-?\s*endblock(?:\s+\w
 LAYOUT = "base.html"
 
 
+def _stub(layout: str) -> str:
+    """The layout's blocks alone, with their default bodies, a mark between each: what a page's blocks
+    are rendered against."""
+    return MARK.join(m.group(0) for m in _BLOCK.finditer(layout))
+
+
 class Layout:
     """base.html apart from its blocks. A page is rendered as its blocks (its template, extending a stub
     of base.html that has only the blocks), then put into the layout (base.html with a mark in each
@@ -148,7 +151,7 @@ class Layout:
             source = ""
         spans = list(_BLOCK.finditer(source))
         self.blocks = len(spans)
-        self.stub = MARK.join(m.group(0) for m in spans)
+        self.stub = _stub(source)
         nested = any(re.search(r"\{%-?\s*block\b", m.group(2)) for m in spans)
         self.ok = bool(spans) and MARK not in source and not nested
         if self.ok:
@@ -213,7 +216,7 @@ def template_versions(templates: Path) -> dict[str, str]:
     names = [name for name in env.list_templates() if name.endswith((".html", ".xml"))]
     sources = {name: env.loader.get_source(env, name)[0] for name in names}  # type: ignore[union-attr]
     uses = {name: {n for n in meta.find_referenced_templates(env.parse(src)) if n} for name, src in sources.items()}
-    stub = "\x00".join(m.group(0) for m in _BLOCK.finditer(sources.get(LAYOUT, "")))
+    stub = _stub(sources.get(LAYOUT, ""))
     versions = {}
     for name in sources:
         closure, todo = set(), [name]
@@ -229,11 +232,8 @@ def template_versions(templates: Path) -> dict[str, str]:
 
 def made_before(site: Path, memo: Memo) -> Made | None:
     """What the build that made ``site`` made, if the memo has it (the site's stamp names it)."""
-    try:
-        record = json.loads((site / STAMP_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    name = record.get("output") if isinstance(record, dict) else None
+    record = built_record(site)
+    name = record.get("output") if record is not None else None
     return memo.get("output", name, Made) if isinstance(name, str) else None
 
 
@@ -264,11 +264,12 @@ def make_page(
     if pages is None:
         out.write(rel, layout.render(template, context())[0])
         return
-    made, blocks = pages.key(key, template), pages.key(key, template + "#blocks")
+    made = pages.key(key, template)
     before = pages.previous.get(rel, "").split(" ")
     if before[0] == made and out.keep(rel):
         pages.made[rel] = pages.previous[rel]
         return
+    blocks = pages.key(key, template + "#blocks")  # only a page made again needs it
     page, offsets = b"", []
     if len(before) == 3 and before[1] == blocks and before[2] and (earlier := out.earlier(rel)) is not None:
         at = [int(n) for n in before[2].split(",")]

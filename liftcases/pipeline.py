@@ -26,7 +26,7 @@ from .datafiles import Data, load_data
 from .duplicates import merge_duplicates, sketch
 from .enrich import enrich
 from .ingest import read_article, scan, unique_slugs
-from .inputs import STAMP_FILE, Paths, inputs_stamp, stamp_record
+from .inputs import STAMP_FILE, Paths, inputs_stamp, stamp_record, write_whole
 from .localities import index_places
 from .memo import Fingerprints, Memo, code_version, digest, files_version
 from .model import Case, Problem
@@ -244,7 +244,8 @@ def _rewrite(
     output = Output(paths.out, reuse=paths.out)
     render(site, settings, paths.templates, output, pages)
     output.remove_stale(pages.previous)
-    _write_stamp(paths.out, stamp_record("", len(site.cases), [], 0, None, pages.save(output)))
+    record = stamp_record("", len(site.cases), [], 0, None, pages.save(output))
+    write_whole(paths.out / STAMP_FILE, record.encode("utf-8"))  # the site is whole again
     lap("render in place")
     return BuildResult(site.cases, tuple(problems), True, lap.done(), site, tuple(output.written))
 
@@ -297,7 +298,7 @@ def _publish(
         errors = sum(p.severity == "error" for p in problems)
         search = indexing.digest if indexing is not None else None
         record = stamp_record(stamp, len(site.cases), [str(p) for p in problems], errors, search, pages.save(output))
-        _write_stamp(staging, record)
+        write_whole(staging / STAMP_FILE, record.encode("utf-8"))
         publish(staging, paths.out)
         lap("publish")
     except BaseException:
@@ -306,13 +307,6 @@ def _publish(
         discard(staging)
         raise
     return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done(), site=site)
-
-
-def _write_stamp(site: Path, record: str) -> None:
-    """The build's own record beside the pages (STAMP_FILE), written whole."""
-    temporary = site / f".{STAMP_FILE}.tmp"
-    temporary.write_text(record, encoding="utf-8")
-    os.replace(temporary, site / STAMP_FILE)
 
 
 def _kept(

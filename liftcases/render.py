@@ -125,8 +125,10 @@ def _case_pages(
         (case.url.lstrip("/") + "index.html", (case, *site.related.get(case.slug, ()), *_places_of(site, case)), case)
         for case in cases
     ]
-    if pages is not None:  # the pages an edit changed first, so the page an editor has open reloads soonest
-        keyed.sort(key=lambda item: pages.previous.get(item[0]) == pages.key(item[1], "case.html"))
+    if pages is not None and out.reuse == out.root:
+        # Rewriting a preview in place: the pages an edit changed first, so the page an editor has open
+        # reloads soonest (a staged build swaps in the whole site at once, in any order).
+        keyed.sort(key=lambda item: pages.previous.get(item[0], "").split(" ")[0] == pages.key(item[1], "case.html"))
     for rel, key, case in keyed:
         make_page(out, pages, layout, rel, key, "case.html", lambda c=case: case_context(c, site, settings))
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assemble import Site
-from .inputs import STAGING_PREFIX, STAMP_FILE
+from .inputs import STAGING_PREFIX, built_record
 from .memo import Fingerprints, code_version
 from .model import Case, Problem
 from .parallel import SliceMap, remove_later
@@ -114,13 +114,10 @@ def _write_records(
 PAGEFIND_VERSION = importlib.metadata.version("pagefind-bin")
 
 
-def _indexed_from(site: Path) -> str | None:
+def _indexed_from(site: Path) -> object:
     """The digest of what a built site's search index was made from, as its build recorded it."""
-    try:
-        record = json.loads((site / STAMP_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record.get("search") if isinstance(record, dict) else None
+    record = built_record(site)
+    return record.get("search") if record is not None else None
 
 
 def _reuse(previous: Path, target: Path) -> None:
@@ -210,8 +207,12 @@ class Indexing:
         search_dir.mkdir(parents=True, exist_ok=True)
         for name, text in self.plan.files.items():
             (search_dir / name).write_text(text, encoding="utf-8")
-        reusable = previous is not None and (previous / "pagefind").is_dir()
-        if previous is not None and reusable and self.digest is not None and _indexed_from(previous) == self.digest:
+        if (
+            self.digest is not None
+            and previous is not None
+            and (previous / "pagefind").is_dir()
+            and _indexed_from(previous) == self.digest
+        ):
             _reuse(previous / "pagefind", site_dir / "pagefind")
             self.stats.reused = True
             self._unlock()

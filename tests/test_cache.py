@@ -198,9 +198,15 @@ def test_fingerprints_tell_values_apart_and_know_a_case_by_its_key():
     assert prints(("ab", "c")) != prints(("a", "bc"))
     assert prints([1, "1"]) != prints(["1", 1])
     assert prints({"a": (1,)}) == Fingerprints()({"a": (1,)})
-    marker = object.__new__(Case)
-    prints.seed(marker, "00" * 20)
-    assert prints((marker,)) == prints((marker,)) != Fingerprints()(("x",))
+    path = ROOT / "content" / "articles" / "putuo-changfeng-fenghe-ten-methods.txt"
+    case = pipeline._one_article(path, path.name, *_reader())[1]
+    assert case is not None and case.methods
+    prints.seed_case(case, "00" * 20)
+    other = Fingerprints()
+    other.seed_case(case, "11" * 20)
+    # Known by its key, not by walking it: another key is another fingerprint, and each part is its own.
+    assert prints((case,)) == prints((case,)) != other((case,))
+    assert prints((case.methods[0],)) != prints((case,)) != prints((case.place,))
     with pytest.raises(TypeError):
         prints(object())
 
