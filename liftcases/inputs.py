@@ -45,13 +45,14 @@ def _files(folder: Path) -> list[tuple[str, int, int]]:
     found = []
     for root, dirs, files in os.walk(folder):
         dirs.sort()
+        here = os.path.relpath(root, folder)  # once per folder: per file it cost more than the stat
         for name in sorted(files):
             path = os.path.join(root, name)
             try:
                 st = os.stat(path)
             except OSError:  # a dangling symlink: the build reports it; here it only has to count
                 st = os.lstat(path)
-            found.append((os.path.relpath(path, folder), st.st_size, st.st_mtime_ns))
+            found.append((name if here == "." else os.path.join(here, name), st.st_size, st.st_mtime_ns))
     return found
 
 

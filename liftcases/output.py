@@ -197,7 +197,11 @@ class Pages:
     def key(self, obj: object, template: str | None = None) -> str:
         """What a file is made from: ``obj``, the code, data files and settings (``version``), and the
         template with every template it extends, includes or imports (none for files made by code)."""
-        return digest(self.version, self.templates.get(template, "") if template else "", self.prints(obj))
+        return self.of(self.prints(obj), template)
+
+    def of(self, printed: str, template: str | None) -> str:
+        """``key`` from the object's fingerprint: one fingerprint serves every template of a page."""
+        return digest(self.version, self.templates.get(template, "") if template else "", printed)
 
     def save(self, out: Output) -> str:
         """Keep what this build made (and every other file it wrote, with no key) in the memo; its id,
@@ -264,12 +268,13 @@ def make_page(
     if pages is None:
         out.write(rel, layout.render(template, context())[0])
         return
-    made = pages.key(key, template)
+    printed = pages.prints(key)
+    made = pages.of(printed, template)
     before = pages.previous.get(rel, "").split(" ")
     if before[0] == made and out.keep(rel):
         pages.made[rel] = pages.previous[rel]
         return
-    blocks = pages.key(key, template + "#blocks")  # only a page made again needs it
+    blocks = pages.of(printed, template + "#blocks")
     page, offsets = b"", []
     if len(before) == 3 and before[1] == blocks and before[2] and (earlier := out.earlier(rel)) is not None:
         at = [int(n) for n in before[2].split(",")]
