@@ -66,6 +66,7 @@ class Site:
     moved: dict[str, str]  # slug of a near-duplicate merged away -> slug of the case it joined
     obstacles: tuple[ObstaclePage, ...] = ()  # taxonomy order
     places: PlaceIndex = field(default_factory=PlaceIndex.empty)  # streets and estates with their cases
+    drafts: tuple[Case, ...] = ()  # by file: out of a published site; in make serve's preview, among the cases
 
     def district_for(self, case: Case) -> District | None:
         p = case.place

@@ -17,23 +17,6 @@ if TYPE_CHECKING:
     from .memo import Memo
     from .pipeline import BuildResult
 
-NEW_ARTICLE = """---
-# 新文章。把下面各项改成这篇文章的内容；不知道的项可以删掉，构建程序会从正文里自动识别。
-title: 这里写标题
-date: {today}            # 发布日期，写成 2023-07-09
-source: 发布者            # 如：上海普陀、新民晚报
-url:                     # 原文网址（可不填）
-# 以下各项填写后会覆盖自动识别的结果：
-# city: 上海市
-# district: 普陀区
-# street: 长风新村街道
-# neighbourhood: 风荷苑
-# methods: [xian-yi-hou-nan, hong-se-yi-shi-ting]   # 做法的 id，见“做法”页面或 content/data/methods.yaml
----
-
-在这里写正文，段落之间空一行。可以用 Markdown：## 小标题、**加粗**、![图片说明](https://…)。
-"""
-
 
 def _report(problems: list[str], errors: int, cases: object, head: str, tail: str = "", quiet: bool = False) -> None:
     """Every problem on stderr, then (unless quiet) one line: how many cases, errors and warnings."""
@@ -92,6 +75,7 @@ def _serve(paths: Paths, port: int, cache: bool) -> int:
 
 
 def _new(articles: Path, name: str) -> int:
+    from .ingest import SCAFFOLD
     from .zh_text import slugify
 
     slug = slugify(name) or "new-article"
@@ -100,8 +84,8 @@ def _new(articles: Path, name: str) -> int:
         print(f"{target} 已经存在：请换一个名字", file=sys.stderr)
         return 1
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(NEW_ARTICLE.format(today=time.strftime("%Y-%m-%d")), encoding="utf-8")
-    print(f"已新建 {target}：打开它，填好前置信息和正文，然后运行 make serve 预览")
+    target.write_text(SCAFFOLD, encoding="utf-8")
+    print(f"已新建草稿 {target}：打开它，填好前置信息和正文，运行 make serve 预览；写好后删掉 draft: true 再发布")
     return 0
 
 
@@ -120,7 +104,7 @@ def _add(articles: Path, url: str, name: str | None) -> int:
 def _unchanged(paths: Paths, *, search: bool, strict: bool, quiet: bool) -> bool:
     """True when site/ was built from exactly these inputs: the last build's problems are repeated
     and nothing is rebuilt. A strict build after a build with problems runs again (and fails)."""
-    last = last_build(paths.out, inputs_stamp(paths, {"search": search}))
+    last = last_build(paths.out, inputs_stamp(paths, {"search": search, "drafts": False}))
     if last is None or (strict and last.get("problems")):
         return False
     problems = [str(line) for line in last.get("problems") or []]
@@ -182,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         print(note, file=sys.stderr)
     verb = "已检查" if args.check else ("已构建" if result.published else "未发布")
     _summary(result, time.monotonic() - started, verb=verb, quiet=args.quiet)
+    if result.fixes and not args.quiet:
+        print("发布前还要处理：", *(f"- {fix}" for fix in result.fixes), sep="\n")
     if args.strict and result.problems:
         print("--strict：有问题，构建失败，site/ 保持原样。", file=sys.stderr)
         return 1

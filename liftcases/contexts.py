@@ -158,6 +158,7 @@ def not_found_context(site: Site, settings: Settings) -> dict[str, Any]:
 
 # How much each doubt lowers the build's confidence in a case (out of 100).
 DOUBTS = {"district": 30, "date": 15, "methods": 30, "neighbourhood": 10, "problem": 10}
+UNSURE_BELOW = 70  # a case the review page is less sure of than this is worth an editor's look before publishing
 
 
 def confidence(case: Case) -> int:
@@ -174,7 +175,12 @@ def review_context(site: Site, settings: Settings) -> dict[str, Any]:
     """The editors' queue: the cases most in need of a look first."""
     items = [{"case": c, "confidence": confidence(c), "problems": [p.message for p in c.problems]} for c in site.cases]
     items.sort(key=lambda item: (item["confidence"], item["case"].slug))
-    return _common(settings, "编辑核查", "/review/", "review") | {"items": items, "unsure": site.places.unsure}
+    shown = {c.slug for c in site.cases}  # make serve shows the drafts: they have pages to link to
+    drafts = [{"case": c, "shown": c.slug in shown, "problems": [p.message for p in c.problems]} for c in site.drafts]
+    common = _common(settings, "编辑核查", "/review/", "review")
+    unsure_cases = sum(item["confidence"] < UNSURE_BELOW for item in items)
+    return common | {"items": items, "unsure": site.places.unsure, "drafts": drafts, "unsure_cases": unsure_cases,
+                     "unsure_below": UNSURE_BELOW}  # fmt: skip
 
 
 def about_context(site: Site, settings: Settings) -> dict[str, Any]:

@@ -87,6 +87,19 @@ def complete_date(partial: tuple[int, int], url: str | None) -> str | None:
     return _valid(int(m.group(1)), *partial) if m else None
 
 
+_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_.]?(0[1-9]|1[0-2])[-/_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def url_date(url: str | None) -> str | None:
+    """A full date written in an address (/2023/07/09/, t20230709_…): only ever shown to an editor as a
+    value to check, never taken as the article's date."""
+    for m in _URL_DATE.finditer(url or ""):
+        found = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if found:
+            return found
+    return None
+
+
 def before(partial: tuple[int, int], updated: str | None) -> str | None:
     """A yearless date completed by the year of a later full date (when the page was last changed):
     the same year when that makes it no later, else the year before; None without a full date."""

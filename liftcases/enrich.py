@@ -11,7 +11,9 @@ import difflib
 from dataclasses import replace
 
 from .datafiles import Data
+from .dates import url_date
 from .evidence import find_figures, find_obstacles, find_stage, method_evidence
+from .ingest import draft_status
 from .model import Article, Case, Figure, MethodUse, Place, Problem, frozen_mapping
 from .places import Gazetteer, resolve_place
 from .zh_text import split_sentences
@@ -109,6 +111,14 @@ def _override_place(article: Article, place: Place, gaz: Gazetteer) -> tuple[Pla
     return replace(place, **values, evidence=frozen_mapping(evidence)), problems
 
 
+def _no_date(url: str | None) -> str:
+    """The hint for a missing date: the format, and a date the source's address shows, if it shows one
+    (for the editor to check, never an example that could pass for a guess)."""
+    hint = "找不到发布日期：请在前置信息写 date: YYYY-MM-DD（文章发布的日期）"
+    found = url_date(url)
+    return f"{hint}；原文网址里有日期 {found}，核对它是发布日期后可以写 date: {found}" if found else hint
+
+
 def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
     """One case from one article; problems are collected on the case, never raised."""
     text_blocks = [b.text for b in article.blocks if b.kind != "img"]
@@ -128,9 +138,11 @@ def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
     problems = [*problems, *place_problems, *method_problems, *figure_problems]
     rel = article.source.rel
     if place.district is None and place.city is None:
-        problems.append(Problem(rel, "找不到案例所在的区：请在前置信息写 district: 区名（如 普陀区）"))
+        problems.append(Problem(rel, "找不到案例所在的区：请在前置信息写 district: 区名"))
     if article.date is None:
-        problems.append(Problem(rel, "找不到发布日期：请在前置信息写 date: 2023-07-09"))
+        problems.append(Problem(rel, _no_date(article.url)))
+    draft, draft_problems = draft_status(article.source)
+    problems += draft_problems
     if not methods:
         problems.append(Problem(rel, "没有识别出任何做法：请在前置信息写 methods: [做法 id]，或补充方法库的匹配规则"))
     return Case(
@@ -142,4 +154,5 @@ def enrich(article: Article, data: Data, gaz: Gazetteer) -> Case:
         obstacles=find_obstacles(data.obstacles, sentences, methods),
         near_misses=tuple(near_misses),
         problems=tuple(problems),
+        draft=draft,
     )

@@ -171,6 +171,49 @@ def _slug(path: Path, rel: str, meta: dict[str, Any] | None) -> tuple[str, str |
     return slugify(Path(rel).stem.lstrip(".")) or slugify(rel) or "article", None
 
 
+# What ``make new`` writes: a draft, with placeholders an editor replaces. An article that still has
+# either placeholder is never published (draft_status).
+SCAFFOLD_TITLE = "这里写标题"
+SCAFFOLD_BODY = "在这里写正文"
+SCAFFOLD = f"""---
+# 新文章，先存为草稿：草稿只在 make serve 的预览里出现，不会发布。
+# 把下面各项改成这篇文章的内容；不知道的项可以删掉，构建程序会从正文里自动识别。
+# 写好后删掉 draft 这一行（或改成 draft: false），再运行 make build 发布。
+draft: true
+title: {SCAFFOLD_TITLE}
+date:                    # 发布日期，写成 YYYY-MM-DD
+source:                  # 发布者：公众号、报纸或网站的名称
+url:                     # 原文网址（可不填）
+# 以下各项填写后会覆盖自动识别的结果：
+# city: 市名
+# district: 区名
+# street: 街道或镇名
+# neighbourhood: 小区或居民区名
+# methods: [做法 id]      # 做法的 id 见“做法”页面或 content/data/methods.yaml
+---
+
+{SCAFFOLD_BODY}，段落之间空一行。可以用 Markdown：## 小标题、**加粗**、![图片说明](图片网址)。
+"""
+
+
+def draft_status(source: Source) -> tuple[bool, list[Problem]]:
+    """Whether an article stays out of the published site: front matter ``draft: true``, or what
+    ``make new`` wrote still unfilled (an error: it must never be published as a case)."""
+    problems = []
+    value = source.meta.get("draft", False)
+    draft = value is not False and value is not None
+    if not isinstance(value, bool) and value is not None:
+        # Anything but true or false is read as a draft: a wrong guess must not publish it.
+        message = f"draft: {value} 看不懂，先当作草稿不发布：请写 draft: true（草稿）或 draft: false（发布）"
+        problems.append(Problem(source.rel, message))
+    unfilled = ["标题"] if source.meta.get("title") == SCAFFOLD_TITLE else []
+    unfilled += ["正文"] if SCAFFOLD_BODY in source.body else []
+    if unfilled:
+        message = f"{'和'.join(unfilled)}还是 make new 写下的占位文字，这篇不会发布：请写好后再构建"
+        problems.append(Problem(source.rel, message, None, "error"))
+    return draft or bool(unfilled), problems
+
+
 def read_article(path: Path, rel: str, data: bytes) -> tuple[Source | None, list[Problem]]:
     """Decode and split one article file. Returns no Source when it cannot be used."""
     problems: list[Problem] = []

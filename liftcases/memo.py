@@ -20,6 +20,7 @@ written back, so the cache holds one build's worth.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
@@ -287,7 +288,7 @@ class Fingerprints:
                 self._put(item, part)
                 parts.append(bytes(part))
             out += b"<%d" % len(parts) + b"".join(sorted(parts))
-        elif isinstance(obj, (str, bytes, PurePath)):  # Markup and other subclasses, told apart by their class
+        elif isinstance(obj, (str, bytes, PurePath, datetime.date, datetime.time)):  # Markup, front matter dates…
             data = obj if isinstance(obj, bytes) else str(obj).encode()
             out += b"%s%d:" % (kind.__name__.encode(), len(data))
             out += data

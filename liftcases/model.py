@@ -199,6 +199,7 @@ class Case:
     problems: tuple[Problem, ...]
     obstacles: tuple[ObstacleUse, ...] = ()
     other_sources: tuple[SourceRef, ...] = ()  # near-duplicates merged into this case
+    draft: bool = False  # draft: true in front matter, or make new's scaffold left unfilled: not published
 
     @property
     def slug(self) -> str:

@@ -134,9 +134,9 @@ class _Normaliser:
             # when it was last changed (published 09-21, updated 2022-09-21: the same year, not later).
             url = _meta_str(src, "url", "link", "source_url") or self.page_url
             self.date = complete_date(self.partial_date, url) or before(self.partial_date, self.updated)
-        if "date" in src.meta and date is None:
+        if src.meta.get("date") not in (None, "") and date is None:
             self.problems.append(
-                Problem(src.rel, f"日期 '{src.meta.get('date')}' 无法识别：请写成 2023-07-09", None, "warning")
+                Problem(src.rel, f"日期 '{src.meta.get('date')}' 无法识别：请写成 YYYY-MM-DD", None, "warning")
             )
         publisher = _meta_str(src, "source", "publisher")
         publisher = _clean(publisher, True) if publisher else None
@@ -309,7 +309,7 @@ class _Normaliser:
 _KNOWN_META = {
     "title", "date", "source", "publisher", "author", "url", "link", "source_url", "slug",
     "categories", "tags", "headimg", "thumbnail", "comments", "city", "district", "street",
-    "neighbourhood", "methods", "figures",
+    "neighbourhood", "methods", "figures", "draft",
 }  # fmt: skip
 
 

@@ -25,7 +25,7 @@ from .assemble import Site, assemble, related_signature, related_slugs
 from .datafiles import Data, load_data
 from .duplicates import merge_duplicates, sketch
 from .enrich import enrich
-from .ingest import read_article, scan, unique_slugs
+from .ingest import draft_status, read_article, scan, unique_slugs
 from .inputs import STAMP_FILE, Paths, inputs_stamp, stamp_record, write_whole
 from .localities import index_places
 from .memo import Fingerprints, Memo, code_version, digest, files_version
@@ -34,6 +34,7 @@ from .normalise import normalise
 from .output import Output, Pages, made_before, template_versions
 from .places import Gazetteer, build_gazetteer
 from .publish import FRESH, discard, publish, staging_dir
+from .ready import before_publishing
 from .render import render
 from .search_index import Indexing, Kept, Plan, plan_index
 from .search_records import Searchable
@@ -49,6 +50,7 @@ class BuildResult:
     site: Site | None = None  # what was assembled, for a search index built later (make serve)
     written: tuple[str, ...] = ()  # files written by an in-place rebuild (make serve)
     notes: tuple[str, ...] = ()  # about the build itself, not the content: a damaged cache ignored
+    fixes: tuple[str, ...] = ()  # what to do before publishing (ready.py): no site_url, drafts left
 
 
 class _Laps:
@@ -174,6 +176,7 @@ def build(
     write: bool = True,
     memo: Memo | None = None,
     in_place: bool = False,
+    drafts: bool = False,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site from ``paths.content`` into ``paths.out``.
@@ -181,7 +184,8 @@ def build(
     Problems are collected, never raised: one bad article never stops the others. With ``strict``
     any problem fails the build and site/ is left as it was. With ``write=False`` nothing is written
     at all (``make check``). ``memo`` keeps each stage's results between builds (none: a cold build);
-    ``in_place`` rewrites site/ where it is instead of swapping in a new one (``make serve``).
+    ``in_place`` rewrites site/ where it is instead of swapping in a new one, and ``drafts`` shows the
+    drafts among the cases (both for ``make serve``); otherwise drafts are left out of everything.
     """
     # The build makes millions of long-lived objects and few reference cycles: the cyclic garbage
     # collector's full passes over them cost about a sixth of the time, so it rests until the build is done.
@@ -189,7 +193,7 @@ def build(
     gc.disable()
     try:
         memo = memo if memo is not None else Memo()
-        result = _build(paths, strict, search, write, memo, in_place, progress)
+        result = _build(paths, strict, search, write, memo, progress, in_place=in_place, show_drafts=drafts)
         memo.save()
         return replace(result, notes=tuple(memo.notes))
     finally:
@@ -198,11 +202,12 @@ def build(
 
 
 def _build(
-    paths: Paths, strict: bool, search: bool, write: bool, memo: Memo, in_place: bool, progress: Progress | None
-) -> BuildResult:
+    paths: Paths, strict: bool, search: bool, write: bool, memo: Memo, progress: Progress | None, *,
+    in_place: bool, show_drafts: bool,
+) -> BuildResult:  # fmt: skip
     lap = _Laps()
     # Taken before anything is read: a file saved during the build makes the next build run again.
-    stamp = inputs_stamp(paths, {"search": search}) if write and not in_place else ""
+    stamp = inputs_stamp(paths, {"search": search, "drafts": show_drafts}) if write and not in_place else ""
     settings, problems = load_settings(paths.content / "site.yaml")
     version = reading_version(paths.content)
     data, gazetteer = memo.one("data", version, None, lambda: _load(paths.content / "data"))
@@ -212,7 +217,7 @@ def _build(
     keys = _article_keys(files, version, memo)
     outcomes = memo.many("articles", keys, Outcome, lambda missing: process_articles(
         [files[i] for i in missing], paths.content / "data", settings.timezone, data, gazetteer, progress))  # fmt: skip
-    cases, sketches, prints = _kept(outcomes, keys, problems)
+    cases, sketches, prints, drafts = _kept(outcomes, keys, problems, show_drafts)
     lap("read, normalise, enrich")
     cases, moved, merged = merge_duplicates(cases, sketches)
     problems += merged
@@ -223,11 +228,14 @@ def _build(
 
     def assembled() -> Site:
         site = assemble(cases, moved, data.methods, data.categories, data.cities, related, data.obstacles, places)
+        site = replace(site, drafts=drafts)
         lap("assemble")
         return site
 
     if not write or (strict and problems):
-        return BuildResult(assembled().cases, tuple(problems), published=False, timings=lap.done())
+        site = assembled()
+        fixes = before_publishing(site, settings)
+        return BuildResult(site.cases, tuple(problems), published=False, timings=lap.done(), fixes=fixes)
     pages = Pages(made_before(paths.out, memo), prints, memo, version, template_versions(paths.templates))
     if in_place:
         return _rewrite(paths, assembled(), settings, pages, problems, lap)
@@ -306,25 +314,34 @@ def _publish(
             indexing.close()
         discard(staging)
         raise
-    return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done(), site=site)
+    fixes = before_publishing(site, settings)
+    return BuildResult(site.cases, tuple(problems), published=True, timings=lap.done(), site=site, fixes=fixes)
 
 
 def _kept(
-    outcomes: list[Outcome], keys: list[str], problems: list[Problem]
-) -> tuple[list[Case], list[tuple[int, ...]], Fingerprints]:
-    """The cases the site keeps (one per slug), their duplicate sketches, and fingerprints that know
-    each case by its article's key (a case is a pure function of it)."""
+    outcomes: list[Outcome], keys: list[str], problems: list[Problem], show_drafts: bool
+) -> tuple[list[Case], list[tuple[int, ...]], Fingerprints, tuple[Case, ...]]:
+    """The cases the site keeps (one per slug), their duplicate sketches, fingerprints that know each
+    case by its article's key (a case is a pure function of it), and the drafts, by file. Unless they
+    are shown (make serve), drafts are not among the cases, and of their problems only what keeps them
+    drafts is reported: the rest is about a page nobody publishes."""
     prints = Fingerprints()
     for read_problems, _, _ in outcomes:
         problems += read_problems
     kept_sources, slug_problems = unique_slugs([case.article.source for _, case, _ in outcomes if case])
     problems += slug_problems
     kept_ids = {id(source) for source in kept_sources}
-    cases, sketches = [], []
+    cases, sketches, drafts = [], [], []
     for (_, case, own_sketch), key in zip(outcomes, keys, strict=True):
-        if case and id(case.article.source) in kept_ids:
-            cases.append(case)
-            sketches.append(own_sketch)
-            problems += case.problems
-            prints.seed_case(case, key)
-    return cases, sketches, prints
+        if not case or id(case.article.source) not in kept_ids:
+            continue
+        prints.seed_case(case, key)
+        if case.draft:
+            drafts.append(case)
+        if case.draft and not show_drafts:
+            problems += draft_status(case.article.source)[1]
+            continue
+        cases.append(case)
+        sketches.append(own_sketch)
+        problems += case.problems
+    return cases, sketches, prints, tuple(sorted(drafts, key=lambda c: c.article.source.rel))

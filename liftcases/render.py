@@ -222,9 +222,9 @@ def render(
     pages_list: list[str] = []
 
     # The pages about the whole site (home, indexes, review, exports) are made from everything: the
-    # cases and which copies were merged (with the templates, code, data files and settings, the whole
+    # cases, the drafts and which copies were merged (with the templates, code, data files and settings, the whole
     # site is a pure function of these). Fingerprinting their large contexts would cost more than it saves.
-    whole = ("site", pages.key((site.cases, sorted(site.moved.items())))) if pages is not None else None
+    whole = ("site", pages.key((site.cases, site.drafts, sorted(site.moved.items())))) if pages is not None else None
 
     def page(template: str, path: str, context: Context, listed: bool = True, key: object = None) -> None:
         _page(out, pages, layout, template, path, context, key)
@@ -270,7 +270,8 @@ def render(
         pages_list += [street.url for street in site.places.streets]
         pages_list += [estate.url for estate in site.places.estates]
         _feed(out, pages, settings, "/", settings.title, site.cases)
-        out.write("sitemap.xml", sitemap(settings, pages_list))
+        if settings.site_url:  # the sitemap protocol takes absolute addresses only (ready.py says so)
+            out.write("sitemap.xml", sitemap(settings, pages_list))
         out.write("robots.txt", robots(settings))
         # The exports are made by code alone: a template edit leaves them as they are.
         make(out, pages, "data/cases.json", whole, lambda: cases_json(site))

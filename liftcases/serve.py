@@ -3,7 +3,7 @@ reload the open page by itself.
 
 The live-reload script is added to HTML pages as they are served, never written into site/,
 so the published site carries nothing of it. Rebuilds keep what did not change through the same
-build cache as ``make build`` (memo.py), held in memory between them.
+build cache as ``make build`` (memo.py), held in memory between them. The preview shows drafts, marked.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def serve(
         try:
             # The first build publishes a whole site; later ones rewrite it in place, pages first, so the
             # open page reloads at once, and the search index follows.
-            result = build(paths, memo=memo, search=first, in_place=not first)
+            result = build(paths, memo=memo, search=first, in_place=not first, drafts=True)
         except DataError as exc:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ class Settings:
     max_article_bytes: int = 5_000_000
 
 
+# An absolute origin: feeds and the sitemap put base_url and the page's path after it.
+_ORIGIN = re.compile(r"^https?://[^\s/?#]+$")
 _TYPES: dict[str, type] = {f.name: type(f.default) for f in fields(Settings)}
 
 
@@ -64,5 +67,9 @@ def load_settings(path: Path) -> tuple[Settings, list[Problem]]:
         values[key] = value
     base = values.get("base_url", "/")
     values["base_url"] = "/" + base.strip("/") + "/" if base.strip("/") else "/"
-    values["site_url"] = values.get("site_url", "").rstrip("/")
+    values["site_url"] = values.get("site_url", "").strip().rstrip("/")
+    if values["site_url"] and not _ORIGIN.match(values["site_url"]):
+        message = f"site_url '{values['site_url']}' 不是完整的网址：请写成 https://域名 的形式（子路径写在 base_url）"
+        problems.append(Problem(str(path), message, None, "error"))
+        values["site_url"] = ""
     return Settings(**values), problems

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from liftcases.datafiles import load_data
 from liftcases.enrich import enrich
@@ -56,6 +57,11 @@ def make_content(tmp: Path, articles: dict[str, bytes | str] | None = None, seed
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return content
+
+
+def soup(site: Path, rel: str) -> BeautifulSoup:
+    """A page of a built site, parsed."""
+    return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
 
 
 def build_into(tmp: Path, content: Path, **kwargs) -> tuple[BuildResult, Path]:

@@ -27,10 +27,11 @@ def _xml_links(path: Path) -> list[str]:
     return links + [el.text or "" for el in root.iter() if el.tag.endswith("}loc")]
 
 
-def check_links(site: Path, base: str = "/") -> list[str]:
+def check_links(site: Path, base: str = "/", origin: str = "") -> list[str]:
     """Broken links as 'page: link (reason)' strings; empty when every link resolves.
 
-    Covers every HTML page (a, link, script, img, form), every feed and the sitemap."""
+    Covers every HTML page (a, link, script, img, form), every feed and the sitemap. Links to
+    ``origin`` (the site's site_url) are the site's own and are checked too."""
     site = site.resolve()
 
     @cache
@@ -51,6 +52,7 @@ def check_links(site: Path, base: str = "/") -> list[str]:
             continue
         page_url = base + page.relative_to(site).as_posix()
         for value in links_of(page):
+            value = value[len(origin) :] if origin and value.startswith(origin + "/") else value
             url = urlsplit(urljoin(page_url, value))
             if url.scheme in ("http", "https") and url.netloc:
                 continue  # external: article images and publishers' pages

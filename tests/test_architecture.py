@@ -10,8 +10,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "liftcases"
 LAYERS = [
     "inputs", "model", "memo", "zh_text", "parallel", "settings", "datafiles", "dates", "titles", "blocks", "textpage",
     "pagemeta", "webpage", "ingest", "bodylines", "normalise", "estates", "places", "evidence", "enrich",
-    "duplicates", "localities", "assemble", "charts", "exports", "contexts", "output", "render", "search_records",
-    "search_index", "publish", "pipeline", "serve", "fetch", "cli",
+    "duplicates", "localities", "assemble", "charts", "exports", "contexts", "ready", "output", "render",
+    "search_records", "search_index", "publish", "pipeline", "serve", "fetch", "cli",
 ]  # fmt: skip
 
 

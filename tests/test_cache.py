@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import msgspec
@@ -209,6 +210,9 @@ def test_fingerprints_tell_values_apart_and_know_a_case_by_its_key():
     assert prints((case.methods[0],)) != prints((case,)) != prints((case.place,))
     with pytest.raises(TypeError):
         prints(object())
+    # Front matter holds what YAML reads, dates too (a draft's source is fingerprinted whole).
+    assert prints({"date": date(2024, 5, 6)}) == Fingerprints()({"date": date(2024, 5, 6)})
+    assert prints(date(2024, 5, 6)) not in (prints(date(2024, 5, 7)), prints("2024-05-06"))
 
 
 def test_no_cache_writes_none_and_the_cache_is_never_published(project: Paths):

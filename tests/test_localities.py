@@ -23,6 +23,7 @@ from .linkcheck import check_links
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "estates"
 TIMELINE = json.loads((CORPUS / "timeline.json").read_text(encoding="utf-8"))
+ORIGIN = "https://example.org"
 SERIES = {"signed": "已签约电梯", "started": "已开工电梯", "completed": "已建成电梯"}
 
 
@@ -32,6 +33,8 @@ def estates_build(tmp_path_factory):
     content = make_content(tmp)
     shutil.rmtree(content / "articles")
     shutil.copytree(CORPUS / "articles", content / "articles")
+    settings = (content / "site.yaml").read_text(encoding="utf-8")
+    (content / "site.yaml").write_text(settings.replace('site_url: ""', f"site_url: {ORIGIN}"), "utf-8")  # a sitemap
     result, site = build_into(tmp, content, search=False)
     return result, site, content
 
@@ -143,7 +146,7 @@ def test_street_page_lists_its_estates_methods_obstacles_and_articles_newest_fir
 
 def test_every_breadcrumb_and_place_link_reaches_a_page_and_no_place_page_is_empty(estates_build):
     result, site, _ = estates_build
-    assert check_links(site) == []
+    assert check_links(site, origin=ORIGIN) == []
     for case in result.cases:
         crumbs = [a["href"] for a in soup(site, case.url).select("nav.breadcrumb a")]
         assert crumbs[0] == "/districts/"

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from liftcases.exports import CASES_SCHEMA
 
-from .conftest import build_into, make_content
+from .conftest import build_into, make_content, soup
 from .linkcheck import check_links
 from .markup import forbidden_markup
 
@@ -22,10 +22,6 @@ CASE_KEYS = {
     "street", "neighbourhood", "place_ids", "other_neighbourhoods", "buildings", "place_evidence", "stage", "methods",
     "obstacles", "figures", "credits", "converted_from_traditional", "related", "other_sources", "problems",
 }  # fmt: skip
-
-
-def soup(site: Path, rel: str) -> BeautifulSoup:
-    return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
 
 
 def hrefs(page: BeautifulSoup) -> set[str]:
@@ -155,13 +151,16 @@ def test_feeds_parse_and_list_every_case(seed_site: Path):
     assert feed_links(seed_site / "districts" / "huangpu" / "feed.xml") == []
 
 
-def test_sitemap_lists_every_page_but_not_404(seed_site: Path):
-    root = ET.parse(seed_site / "sitemap.xml").getroot()
-    locs = {e.text for e in root.iter(f"{SITEMAP}loc")}
+def test_sitemap_lists_every_page_but_not_404(tmp_path: Path):
+    content = make_content(tmp_path, seeds=True)
+    (content / "site.yaml").write_text("site_url: https://example.org\n", encoding="utf-8")
+    _, site = build_into(tmp_path, content, search=False)
+    root = ET.parse(site / "sitemap.xml").getroot()
+    locs = {(e.text or "").removeprefix("https://example.org") for e in root.iter(f"{SITEMAP}loc")}
     assert CASE_URLS <= locs
     assert {"/", "/about/", "/methods/", "/districts/", "/methods/xian-yi-hou-nan/", "/districts/putuo/"} <= locs
     assert "/404.html" not in locs
-    assert (seed_site / "robots.txt").read_text(encoding="utf-8").startswith("User-agent: *")
+    assert (site / "robots.txt").read_text(encoding="utf-8").startswith("User-agent: *")
 
 
 def test_csv_export_opens_in_excel(seed_site: Path):
