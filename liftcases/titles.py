@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .zh_text import compact
+from .zh_text import close_cjk_spaces, compact
 
 # " _ ", " - ", " | " and their full-width forms separate a title from a site name or series label.
 _SEPARATOR = re.compile(r"\s+[_\-|｜—]+\s+|\s*[|｜]\s*|\s+-\s*|\s*-\s+")
@@ -55,7 +55,7 @@ def pair_underscores(title: str) -> str:
     for n, piece in enumerate(pieces[1:]):
         last_unpaired = len(pieces) % 2 == 0 and n == len(pieces) - 2
         out.append((" " if last_unpaired else "“”"[n % 2]) + piece)
-    return "".join(out).strip()
+    return close_cjk_spaces("".join(out)).strip()
 
 
 def restated_title(title: str, candidates: list[str]) -> tuple[str, int] | None:

@@ -93,7 +93,12 @@ def normalise_punctuation(text: str) -> str:
     text = pair_quotes(text.replace("\u00a0", " ").replace("\u200b", ""))
     text = _NEAR_CJK.sub(lambda m: _FULL[m.group(1) or m.group(2)], text)
     text = _PAREN.sub(r"（\1）", text)
-    return _SPACE_BETWEEN_CJK.sub("", text).strip()
+    return close_cjk_spaces(text).strip()
+
+
+def close_cjk_spaces(text: str) -> str:
+    """No space between two Chinese characters (a layout gap, not a word break)."""
+    return _SPACE_BETWEEN_CJK.sub("", text)
 
 
 def pair_quotes(text: str) -> str:
