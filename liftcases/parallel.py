@@ -1,5 +1,6 @@
 """Work done in other processes: slices of the assembled site in forked workers (case pages, search
-records), and folders deleted by a detached ``rm``.
+records), and folders deleted by a detached ``rm`` (waited for by a thread of its own, so that it
+leaves no zombie behind in a long-lived ``make serve``).
 
 Forked workers inherit the site as it is in memory (copy-on-write) instead of receiving it pickled,
 and each returns only what it reports back. The work runs while the caller goes on with something
@@ -11,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -57,4 +59,7 @@ def remove_later(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
         return
     quiet = subprocess.DEVNULL
-    subprocess.Popen([rm, "-rf", "--", str(path)], stdin=quiet, stdout=quiet, stderr=quiet, start_new_session=True)
+    rm_rf = [rm, "-rf", "--", str(path)]
+    proc = subprocess.Popen(rm_rf, stdin=quiet, stdout=quiet, stderr=quiet, start_new_session=True)
+    # Reap it when it ends: a child nobody waits for stays a zombie as long as this process lives.
+    threading.Thread(target=proc.wait, name=f"reap rm {proc.pid}", daemon=True).start()

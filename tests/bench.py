@@ -5,9 +5,12 @@ run measures a baseline (a minimal markdown-it-py + Jinja2 render of the same fi
 normalising), the baseline plus Pagefind over its pages, and the real build (with its cache in
 .bench/.cache): cold, no-op, after editing one article, one method's description, the layout
 (base.html) and one page template (case.html); the search indexing time; peak memory of the build and of
-Pagefind; the size of site/; the bytes a browser transfers for a first and a later search; and
-make serve's edit loop (an article saved: its page rewritten, then the search index current).
-Every time is also printed as a ratio to the baseline. Figures go to .bench/bench-N.json too.
+Pagefind; the size of site/; the bytes a browser transfers for a first and a later search;
+make serve's edit loop (an article saved: its page rewritten, then the search index current); and
+make serve run as an editor runs it (build.py --serve in a process of its own): the share of a core
+it takes while idle, and the seconds from an article saved to its page, fetched from the preview,
+showing the edit. Every time is also printed as a ratio to the baseline. Figures go to
+.bench/bench-N.json too.
 """
 
 from __future__ import annotations
@@ -17,10 +20,14 @@ import json
 import os
 import resource
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from jinja2 import Template
@@ -38,6 +45,7 @@ from .corpus import write_corpus
 OUT = ROOT / ".bench"
 BASELINE_PAGE = Template("<!doctype html><html><head><title>{{ title }}</title></head><body>{{ body }}</body></html>")
 PRECOMPRESSED = (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter", ".pagefind")
+ADDED = "编辑又补充了一句。"
 
 
 def baseline(articles: Path, out: Path) -> float:
@@ -132,7 +140,7 @@ def serve_loop(content: Path, templates: Path, out: Path, article: Path) -> tupl
             time.sleep(0.002)
 
     # Into the first sentence: a line appended after an article's related-links tail would be cut.
-    article.write_text(article.read_text(encoding="utf-8").replace("。", "。编辑又补充了一句。", 1), encoding="utf-8")
+    article.write_text(article.read_text(encoding="utf-8").replace("。", "。" + ADDED, 1), encoding="utf-8")
     started = time.perf_counter()
     watcher = threading.Thread(target=watch, args=(started,))
     watcher.start()
@@ -145,6 +153,66 @@ def serve_loop(content: Path, templates: Path, out: Path, article: Path) -> tupl
     started = time.perf_counter()
     index(result.site, out)
     return rewritten[0], rebuilt, time.perf_counter() - started
+
+
+def http_text(url: str) -> str:
+    """The page as served, or "" while there is none (not listening yet, or a file being replaced)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, OSError):
+        return ""
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of the children it has waited for (Pagefind, rm), from /proc."""
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    fields = stat[stat.rindex(")") + 2 :].split()  # the command name may hold spaces
+    utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
+    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+
+
+def serve_process(content: Path, templates: Path, out: Path, article: Path, idle: float = 20.0) -> tuple[float, float]:
+    """make serve as an editor runs it, in a process of its own: the percentage of a core it takes
+    while idle for ``idle`` seconds after its first build, then the seconds from ``article`` saved
+    until its page, fetched from the preview every 20 ms, shows the edit."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}/"
+    cmd = [sys.executable, str(ROOT / "build.py"), "--serve", "--port", str(port), "--content", str(content)]
+    cmd += ["--templates", str(templates), "--out", str(out)]
+    log_path = OUT / "serve.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        server = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 600  # the first build: about 80 s at 10,000 articles
+        while not http_text(base):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"make serve did not come up: see {log_path}")
+            time.sleep(0.2)
+        time.sleep(2)  # let what the first build left running settle
+        cpu, started = cpu_seconds(server.pid), time.perf_counter()
+        time.sleep(idle)
+        idle_percent = 100 * (cpu_seconds(server.pid) - cpu) / (time.perf_counter() - started)
+        cases = json.loads((out / "data" / "cases.json").read_text(encoding="utf-8"))
+        page = base + next(c["url"] for c in cases if c["source_file"] == article.name).lstrip("/")
+        if ADDED in http_text(page):
+            raise RuntimeError(f"{article.name} already holds the benchmark's edit")
+        article.write_text(article.read_text(encoding="utf-8").replace("。", "。" + ADDED, 1), encoding="utf-8")
+        started = time.perf_counter()
+        while ADDED not in http_text(page):
+            if time.perf_counter() - started > 600 or server.poll() is not None:
+                raise RuntimeError(f"the edited article's page was not reloaded: see {log_path}")
+            time.sleep(0.02)
+        return idle_percent, time.perf_counter() - started
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def size_of(folder: Path) -> int:
@@ -187,6 +255,8 @@ def main(n: int) -> dict[str, float]:
     page, rebuilt, indexed = serve_loop(content, templates, OUT / "preview", files[n // 3])
     figures["serve: edited page rewritten s"], figures["serve: in-place rebuild done s"] = page, rebuilt
     figures["serve: search index current after s"] = indexed
+    idle, reloaded = serve_process(content, templates, OUT / "serve-site", files[2 * n // 3])
+    figures["serve: idle CPU % of a core (20 s)"], figures["serve: edit to page reloaded s"] = idle, reloaded
     figures["bench process peak MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
 
