@@ -57,8 +57,10 @@ class Preview:
 
 
 @contextmanager
-def preview(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fail_inotify=False):
-    content = make_content(tmp_path, {"good.txt": GOOD})
+def preview(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fail_inotify=False, more=None
+):
+    content = make_content(tmp_path, {"good.txt": GOOD, **(more or {})})
     templates = shutil.copytree(ROOT / "templates", tmp_path / "templates")  # none edited while a test watches
     watching = threading.Event()
     asked: list[dict] = []
@@ -205,3 +207,12 @@ def test_remove_later_leaves_no_zombie(tmp_path, monkeypatch):
     # rm has exited by now or soon; once it has, nothing may keep it as a zombie
     wait_for(lambda: not Path(f"/proc/{rm}").exists(), 5, f"rm ({rm}) was not reaped: {zombie_children()}")
     assert rm not in zombie_children()
+
+
+def test_the_preview_shows_drafts_marked(tmp_path, capsys, monkeypatch):
+    """What make build leaves out (tests/test_publishing.py), make serve shows, marked as a draft."""
+    draft = GOOD.replace("---\n", "---\ndraft: true\n", 1).replace("普陀区某小区", "静安区草稿小区")
+    with preview(tmp_path, capsys, monkeypatch, more={"draft.txt": draft}) as found:
+        page = fetch(found.base + "cases/draft/")
+        assert "静安区草稿小区" in page and 'class="draft-note"' in page
+        assert '<span class="draft">草稿</span>' in fetch(found.base)
