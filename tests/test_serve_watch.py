@@ -216,3 +216,5 @@ def test_the_preview_shows_drafts_marked(tmp_path, capsys, monkeypatch):
         page = fetch(found.base + "cases/draft/")
         assert "静安区草稿小区" in page and 'class="draft-note"' in page
         assert '<span class="draft">草稿</span>' in fetch(found.base)
+        # Told once that site/ holds drafts until make build runs again.
+        assert stderr_of(found, capsys).count("预览里有 1 篇草稿") == 1
