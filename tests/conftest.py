@@ -6,6 +6,7 @@ import functools
 import http.server
 import shutil
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DATA = load_data(ROOT / "content" / "data")
 GAZ = build_gazetteer(DATA.cities)
 TZ = "Asia/Shanghai"
+
+
+# A small article every test that needs "one good article" uses.
+GOOD = "---\ntitle: 普陀区某小区加梯\ndate: 2023-01-02\n---\n<p>普陀区某小区依托红色议事厅协商加装电梯。</p>"
+ORIGIN = "https://example.org"  # the site_url tests set
 
 
 def source_of(name: str) -> Source:
@@ -62,6 +68,21 @@ def make_content(tmp: Path, articles: dict[str, bytes | str] | None = None, seed
 def soup(site: Path, rel: str) -> BeautifulSoup:
     """A page of a built site, parsed."""
     return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
+
+
+def with_site_url(content: Path, origin: str = ORIGIN) -> Path:
+    """The content folder, its site.yaml given ``site_url`` (so that a sitemap is made)."""
+    settings = content / "site.yaml"
+    text = settings.read_text(encoding="utf-8")
+    assert 'site_url: ""' in text
+    settings.write_text(text.replace('site_url: ""', f"site_url: {origin}"), encoding="utf-8")
+    return content
+
+
+def fetch(url: str) -> str:
+    """A page as a server serves it."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
 
 
 def build_into(tmp: Path, content: Path, **kwargs) -> tuple[BuildResult, Path]:

@@ -8,10 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import ROOT, build_into, make_content
+from .conftest import GOOD, ROOT, build_into, make_content
 from .markup import forbidden_markup
-
-GOOD = "---\ntitle: 普陀区某小区加梯\ndate: 2023-01-02\n---\n<p>普陀区某小区依托红色议事厅协商加装电梯。</p>"
 
 
 def tree_hash(root: Path) -> dict[str, str]:

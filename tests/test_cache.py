@@ -19,8 +19,8 @@ from liftcases.inputs import STAMP_FILE, Paths
 from liftcases.memo import Fingerprints, Memo, decode, encode
 from liftcases.model import Case
 
-from .conftest import ROOT, make_content
-from .test_build import GOOD, tree_hash
+from .conftest import GOOD, ROOT, make_content
+from .test_build import tree_hash
 
 OTHER = GOOD.replace("普陀区某小区加梯", "静安区另一小区加梯").replace("普陀区某小区", "静安区另一小区")
 THIRD = "# 长宁区第三小区加装电梯\n\n2024年3月5日，长宁区第三小区通过掌上签约完成加装电梯意见征询。\n"

@@ -16,14 +16,7 @@ from bs4 import BeautifulSoup
 from liftcases.memo import Memo
 from liftcases.pipeline import Paths, build
 
-from .conftest import ROOT, make_content
-
-GOOD = "---\ntitle: 普陀区某小区加梯\ndate: 2023-01-02\n---\n<p>普陀区某小区依托红色议事厅协商加装电梯。</p>"
-
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode("utf-8")
+from .conftest import GOOD, ROOT, fetch, make_content
 
 
 def test_serve_rebuilds_and_signals_a_reload(tmp_path: Path):

@@ -18,12 +18,11 @@ from bs4 import BeautifulSoup
 from liftcases.datafiles import load_data
 from liftcases.localities import index_places
 
-from .conftest import ROOT, build_into, make_content
+from .conftest import ORIGIN, ROOT, build_into, make_content, with_site_url
 from .linkcheck import check_links
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "estates"
 TIMELINE = json.loads((CORPUS / "timeline.json").read_text(encoding="utf-8"))
-ORIGIN = "https://example.org"
 SERIES = {"signed": "已签约电梯", "started": "已开工电梯", "completed": "已建成电梯"}
 
 
@@ -33,8 +32,7 @@ def estates_build(tmp_path_factory):
     content = make_content(tmp)
     shutil.rmtree(content / "articles")
     shutil.copytree(CORPUS / "articles", content / "articles")
-    settings = (content / "site.yaml").read_text(encoding="utf-8")
-    (content / "site.yaml").write_text(settings.replace('site_url: ""', f"site_url: {ORIGIN}"), "utf-8")  # a sitemap
+    with_site_url(content)  # a sitemap, to check
     result, site = build_into(tmp, content, search=False)
     return result, site, content
 

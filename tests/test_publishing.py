@@ -17,7 +17,7 @@ from liftcases.enrich import _no_date
 from liftcases.ingest import SCAFFOLD, draft_status, read_article
 from liftcases.settings import load_settings
 
-from .conftest import ROOT, build_into, make_content, soup
+from .conftest import ORIGIN, ROOT, build_into, make_content, soup, with_site_url
 from .linkcheck import check_links
 
 MARK = "甲乙丙丁"  # in the draft's title and body only
@@ -31,20 +31,13 @@ district: 普陀区
 {MARK}小区居委会召开听证会，先易后难，一个楼道一个楼道推进加装电梯。
 """
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-ORIGIN = "https://example.org"
-
-
-def _with_site_url(content: Path) -> Path:
-    settings = content / "site.yaml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace('site_url: ""', f"site_url: {ORIGIN}"), "utf-8")
-    return content
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory):
     """The seeds and one draft, built for publishing with site_url set, search index included."""
     tmp = tmp_path_factory.mktemp("published")
-    return build_into(tmp, _with_site_url(make_content(tmp, {"draft-case.md": DRAFT}, seeds=True)))
+    return build_into(tmp, with_site_url(make_content(tmp, {"draft-case.md": DRAFT}, seeds=True)))
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ from liftcases.inputs import STAMP_FILE, Paths
 from liftcases.pipeline import build
 from liftcases.search_records import compact_for_search, search_units
 
-from .conftest import ROOT, build_into, make_content
-from .test_build import GOOD, tree_hash
+from .conftest import GOOD, ROOT, build_into, make_content
+from .test_build import tree_hash
 
 NO_DATE = "静安区某小区加装电梯\n\n静安区某小区依托红色议事厅协商加装电梯。"
 UNCHANGED = "没有改动"

@@ -24,12 +24,11 @@ from liftcases.normalise import normalise
 from liftcases.render import make_env
 from liftcases.settings import Settings
 
-from .conftest import DATA, FIXTURES, GAZ, ROOT, build_into, make_content
+from .conftest import DATA, FIXTURES, GAZ, GOOD, ROOT, build_into, make_content
 from .linkcheck import check_links
 from .markup import forbidden_markup
 
 BAD = FIXTURES / "bad"
-GOOD = "---\ntitle: 普陀区某小区加梯\ndate: 2023-01-02\n---\n<p>普陀区某小区依托红色议事厅协商加装电梯。</p>"
 # Each bad file, and the words its problem must contain.
 EXPECTED = {
     "empty.txt": "文件是空的",

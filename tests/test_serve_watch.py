@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,16 +21,10 @@ from liftcases.memo import Memo
 from liftcases.pipeline import Paths
 from liftcases.serve import serve
 
-from .conftest import ROOT, make_content
+from .conftest import GOOD, ROOT, fetch, make_content
 
-GOOD = "---\ntitle: 普陀区某小区加梯\ndate: 2023-01-02\n---\n<p>普陀区某小区依托红色议事厅协商加装电梯。</p>"
 EDITED = GOOD.replace("加梯", "加装电梯")
 ANNOUNCED = "无法使用系统的文件变动通知"
-
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode("utf-8")
 
 
 def wait_for(condition, timeout: float, what: str) -> None:

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from liftcases.exports import CASES_SCHEMA
 
-from .conftest import build_into, make_content, soup
+from .conftest import ORIGIN, build_into, make_content, soup, with_site_url
 from .linkcheck import check_links
 from .markup import forbidden_markup
 
@@ -152,11 +152,9 @@ def test_feeds_parse_and_list_every_case(seed_site: Path):
 
 
 def test_sitemap_lists_every_page_but_not_404(tmp_path: Path):
-    content = make_content(tmp_path, seeds=True)
-    (content / "site.yaml").write_text("site_url: https://example.org\n", encoding="utf-8")
-    _, site = build_into(tmp_path, content, search=False)
+    _, site = build_into(tmp_path, with_site_url(make_content(tmp_path, seeds=True)), search=False)
     root = ET.parse(site / "sitemap.xml").getroot()
-    locs = {(e.text or "").removeprefix("https://example.org") for e in root.iter(f"{SITEMAP}loc")}
+    locs = {(e.text or "").removeprefix(ORIGIN) for e in root.iter(f"{SITEMAP}loc")}
     assert CASE_URLS <= locs
     assert {"/", "/about/", "/methods/", "/districts/", "/methods/xian-yi-hou-nan/", "/districts/putuo/"} <= locs
     assert "/404.html" not in locs
