@@ -206,7 +206,8 @@ class _Normaliser:
         first = next((ln.text for ln in kept if ln.text), "")
         # Read as a title line is (underscores as quotation marks), so that the page, copied and read
         # again, gives the same title.
-        title = pair_underscores(_title_from_sentence(first)) or _title_from_sentence(first)
+        sentence = _title_from_sentence(first)
+        title = pair_underscores(sentence) or sentence
         self.derived_title = True
         self.problems.append(
             Problem(self.source.rel, "页面上没有标题：暂用正文第一句作标题；请在文件开头加前置信息 title: 标题")

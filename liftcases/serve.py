@@ -175,9 +175,10 @@ def serve(
     """Serve until ``stop`` is set; rebuild and signal a reload after every change. ``memo`` keeps the
     stages' results between builds (in memory, and on disk unless the build cache is off)."""
     reloader = Reloader()
-    drafts_told = [0]  # how many drafts the editor was last told of
+    drafts_told = 0  # how many drafts the editor was last told of
 
     def rebuild(first: bool = False) -> None:
+        nonlocal drafts_told
         started = time.monotonic()
         try:
             # The first build publishes a whole site; later ones rewrite it in place, pages first, so the
@@ -188,12 +189,12 @@ def serve(
                 print(problem, file=sys.stderr)
             return
         report(result, time.monotonic() - started)
-        drafts = len(result.site.drafts) if result.site is not None else drafts_told[0]
-        if drafts != drafts_told[0] and drafts:
+        drafts = len(result.site.drafts) if result.site is not None else drafts_told
+        if drafts != drafts_told and drafts:
             # site/ is the preview's folder too: until make build runs again, it holds the drafts.
             told = f"预览里有 {drafts} 篇草稿（标着“草稿”）；{paths.out} 现在含草稿，发布前请运行 make build"
             print(told, file=sys.stderr)
-        drafts_told[0] = drafts
+        drafts_told = drafts
         reloader.bump()
         if not first and result.site is not None:
             for problem in index(result.site, paths.out):
